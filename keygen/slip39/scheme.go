@@ -146,7 +146,7 @@ func parseGroups(text string) (Scheme, error) {
 	for i, part := range strings.Split(body, ",") {
 		g, err := parseGroup(part)
 		if err != nil {
-			return Scheme{}, fmt.Errorf("group %d: %w", i+1, err)
+			return Scheme{}, fmt.Errorf("group %d %q: %w", i+1, strings.TrimSpace(part), err)
 		}
 		groups = append(groups, g)
 	}
@@ -158,17 +158,17 @@ func parseGroup(text string) (Group, error) {
 	t := strings.ToLower(strings.TrimSpace(text))
 	i := strings.Index(t, "of")
 	if i < 0 {
-		return Group{}, fmt.Errorf("%q: expected M-of-N, e.g. 2-of-3", strings.TrimSpace(text))
+		return Group{}, fmt.Errorf("expected M-of-N, e.g. 2-of-3")
 	}
 	left := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t[:i]), "-"))
 	right := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[i+2:]), "-"))
 	m, err := parseNumber(left, "threshold")
 	if err != nil {
-		return Group{}, fmt.Errorf("%q: %w", strings.TrimSpace(text), err)
+		return Group{}, err
 	}
 	n, err := parseNumber(right, "share count")
 	if err != nil {
-		return Group{}, fmt.Errorf("%q: %w", strings.TrimSpace(text), err)
+		return Group{}, err
 	}
 	return Group{Threshold: m, Count: n}, nil
 }

@@ -216,7 +216,7 @@ func decodeIndices(idx []int) (*Share, error) {
 	valueWords := n - metadataWords
 	pad := (radixBits * valueWords) % 16
 	if pad > 8 {
-		return nil, &FormatError{Reason: fmt.Sprintf("%d words is not a valid share length", n)}
+		return nil, &FormatError{Reason: fmt.Sprintf("%d words is not a possible share size", n)}
 	}
 	ext := idx[1]>>4&1 == 1
 	if !rs1024Verify(ext, idx) {
