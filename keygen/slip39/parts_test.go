@@ -52,8 +52,8 @@ func TestSuggest(t *testing.T) {
 	}{
 		{"academix", "academic"}, // same 4-letter prefix
 		{"acad", "academic"},
-		{"shadwo", "shadow"},    // transposition
-		{"pistl", "pistol"},     // deletion
+		{"shadwo", "shadow"},     // transposition
+		{"pistl", "pistol"},      // deletion
 		{"wildlyfe", "wildlife"}, // prefix
 		{"adeqate", "adequate"},
 		{"qqqqqqqqqqqqqqqqqqqqqqqq", ""},
