@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/coffer-custody/coffer/internal/secret"
 )
 
 // maxMnemonicBytes bounds what ParseMnemonic reads. The longest English
@@ -74,11 +76,11 @@ func MnemonicFromEntropy(entropy []byte) ([]byte, error) {
 	}
 	// entropy ‖ first len/4 bits of its SHA-256, read 11 bits at a time.
 	var buf [33]byte
-	defer wipe(buf[:])
+	defer secret.Wipe(buf[:])
 	copy(buf[:], entropy)
 	sum := sha256.Sum256(entropy)
 	buf[len(entropy)] = sum[0] // the checksum is at most 8 bits
-	wipe(sum[:])
+	secret.Wipe(sum[:])
 
 	words := len(entropy) * 8 * 3 / 32 // (ENT + ENT/32) / 11
 	var idx [24]int
@@ -123,7 +125,7 @@ func ParseMnemonic(m []byte) ([]byte, error) {
 		return nil, fmt.Errorf("the mnemonic is %d bytes long; at most %d are read", len(m), maxMnemonicBytes)
 	}
 	c := Canonical(m)
-	defer wipe(c)
+	defer secret.Wipe(c)
 
 	list := english()
 	var idx [24]int
@@ -153,7 +155,7 @@ func ParseMnemonic(m []byte) ([]byte, error) {
 
 	// Pack the 11-bit indexes: ENT bits of entropy, then ENT/32 checksum bits.
 	var buf [33]byte
-	defer wipe(buf[:])
+	defer secret.Wipe(buf[:])
 	for w, i := range idx[:count] {
 		for b := range bitsPerWord {
 			if i>>(bitsPerWord-1-b)&1 == 1 {
@@ -165,7 +167,7 @@ func ParseMnemonic(m []byte) ([]byte, error) {
 	entLen := count * 4 / 3 // bytes: ENT = count*11*32/33 bits
 	csBits := entLen / 4
 	sum := sha256.Sum256(buf[:entLen])
-	defer wipe(sum[:])
+	defer secret.Wipe(sum[:])
 	want := int(sum[0] >> (8 - csBits))
 	if bitsAt(buf[:], entLen*8, csBits) != want {
 		return nil, ErrChecksum

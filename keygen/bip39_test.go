@@ -281,9 +281,9 @@ func TestSuggest(t *testing.T) {
 	}{
 		{"abandn", []string{"abandon"}},
 		{"ABANDON", []string{"abandon"}},
-		{"tost", []string{"toast", "cost", "host"}}, // distance 1; "to" in common first
+		{"tost", []string{"toss", "toast", "test"}}, // distance 1, longest common start first
 		{"waveform", []string{"wave"}},              // same first four letters, far in distance
-		{"wavv", []string{"wave", "wage", "wagon"}}, // prefix, then distance 1, then 2
+		{"wavv", []string{"wave", "wage", "wait"}},  // same four letters, then distance 1, then 2
 		{"xqxq", nil},
 		{"", nil},
 		{strings.Repeat("a", 33), nil},

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/coffer-custody/coffer/internal/secret"
 )
 
 // MinRolls returns the fewest die rolls accepted for a seed of words words:
@@ -74,7 +76,7 @@ func isRollSpace(c byte) bool {
 // more, is the remedy. The rolls are not changed or kept.
 func CheckRolls(rolls []byte, words int) error {
 	clean, err := cleanRolls(rolls, words)
-	wipe(clean)
+	secret.Wipe(clean)
 	return err
 }
 
@@ -111,7 +113,7 @@ func cleanRolls(rolls []byte, words int) ([]byte, error) {
 	}
 	for face := 1; face <= 6; face++ {
 		if count[face]*maxFaceDen > n*maxFaceNum {
-			wipe(clean)
+			secret.Wipe(clean)
 			return nil, &BiasedRollsError{Face: face, Count: count[face], Total: n}
 		}
 	}
@@ -130,21 +132,21 @@ func MixedEntropy(rng io.Reader, rolls []byte, words int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer wipe(clean)
+	defer secret.Wipe(clean)
 	if err := CheckRNG(rng); err != nil {
 		return nil, err
 	}
 
 	var buf [64]byte // rng bytes ‖ SHA-256(rolls)
-	defer wipe(buf[:])
+	defer secret.Wipe(buf[:])
 	if _, err := io.ReadFull(rng, buf[:32]); err != nil {
 		return nil, fmt.Errorf("reading 32 bytes from the random generator: %w", err)
 	}
 	h := sha256.Sum256(clean)
 	copy(buf[32:], h[:])
-	wipe(h[:])
+	secret.Wipe(h[:])
 	sum := sha256.Sum256(buf[:])
-	defer wipe(sum[:])
+	defer secret.Wipe(sum[:])
 
 	n, _ := entropyLen(words)
 	e := make([]byte, n)
@@ -164,9 +166,9 @@ func DiceOnlyEntropy(rolls []byte, words int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer wipe(clean)
+	defer secret.Wipe(clean)
 	sum := sha256.Sum256(clean)
-	defer wipe(sum[:])
+	defer secret.Wipe(sum[:])
 
 	n, _ := entropyLen(words)
 	e := make([]byte, n)

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/coffer-custody/coffer/internal/secret"
 )
 
 // Canonical returns the canonical form of a mnemonic as BIP39 hashes it:
@@ -15,7 +17,7 @@ import (
 // is a new slice; m is not changed. The caller wipes both.
 func Canonical(m []byte) []byte {
 	d := nfkd(m)
-	defer wipe(d)
+	defer secret.Wipe(d)
 
 	n := 0 // length of the result
 	forEachWord(d, func(w []byte) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+
+	"github.com/coffer-custody/coffer/internal/secret"
 )
 
 // ErrRNGHealth means the random generator failed the health test of
@@ -45,7 +47,7 @@ const (
 // Errors wrap ErrRNGHealth, or say that r could not be read.
 func CheckRNG(r io.Reader) error {
 	sample := make([]byte, healthBytes)
-	defer wipe(sample)
+	defer secret.Wipe(sample)
 	for i := range healthBlocks {
 		if _, err := io.ReadFull(r, sample[i*healthBlock:(i+1)*healthBlock]); err != nil {
 			return fmt.Errorf("reading 32 bytes (read %d of %d) from the random generator: %w", i+1, healthBlocks, err)
@@ -58,16 +60,16 @@ func checkSample(s []byte) error {
 	if bytes.Count(s, s[:1]) == len(s) {
 		return fmt.Errorf("%w: all %d bytes read are the same byte", ErrRNGHealth, len(s))
 	}
+	for p := 1; p <= len(s)/2; p++ {
+		if bytes.Equal(s[:len(s)-p], s[p:]) {
+			return fmt.Errorf("%w: the output repeats every %d bytes", ErrRNGHealth, p)
+		}
+	}
 	for i := 0; i < len(s); i += healthBlock {
 		for j := i + healthBlock; j < len(s); j += healthBlock {
 			if bytes.Equal(s[i:i+healthBlock], s[j:j+healthBlock]) {
 				return fmt.Errorf("%w: reads %d and %d returned the same 32 bytes", ErrRNGHealth, i/healthBlock+1, j/healthBlock+1)
 			}
-		}
-	}
-	for p := 1; p <= len(s)/2; p++ {
-		if bytes.Equal(s[:len(s)-p], s[p:]) {
-			return fmt.Errorf("%w: the output repeats every %d bytes", ErrRNGHealth, p)
 		}
 	}
 
@@ -118,7 +120,7 @@ func Entropy(rng io.Reader, words int) ([]byte, error) {
 	}
 	e := make([]byte, n)
 	if _, err := io.ReadFull(rng, e); err != nil {
-		wipe(e)
+		secret.Wipe(e)
 		return nil, fmt.Errorf("reading %d bytes of entropy from the random generator: %w", n, err)
 	}
 	return e, nil

@@ -3,6 +3,8 @@ package keygen
 import (
 	"crypto/sha512"
 	"encoding/binary"
+
+	"github.com/coffer-custody/coffer/internal/secret"
 )
 
 const (
@@ -19,13 +21,13 @@ const (
 // the seed.
 func Seed(mnemonic, passphrase []byte) []byte {
 	m := Canonical(mnemonic)
-	defer wipe(m)
+	defer secret.Wipe(m)
 	p := nfkd(passphrase)
-	defer wipe(p)
+	defer secret.Wipe(p)
 
 	salt := make([]byte, 0, len("mnemonic")+len(p))
 	salt = append(append(salt, "mnemonic"...), p...)
-	defer wipe(salt)
+	defer secret.Wipe(salt)
 	return pbkdf2SHA512(m, salt, seedRounds)
 }
 
@@ -40,12 +42,12 @@ func pbkdf2SHA512(password, salt []byte, rounds int) []byte {
 	var key [block]byte // the HMAC key: the password, or its hash if longer
 	var ipad, opad [block]byte
 	var u [sha512.Size]byte
-	defer func() { wipe(key[:]); wipe(ipad[:]); wipe(opad[:]); wipe(u[:]) }()
+	defer func() { secret.Wipe(key[:]); secret.Wipe(ipad[:]); secret.Wipe(opad[:]); secret.Wipe(u[:]) }()
 
 	if len(password) > block {
 		k := sha512.Sum512(password)
 		copy(key[:], k[:])
-		wipe(k[:])
+		secret.Wipe(k[:])
 	} else {
 		copy(key[:], password)
 	}

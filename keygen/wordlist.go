@@ -5,6 +5,8 @@ import (
 	_ "embed"
 	"slices"
 	"strings"
+
+	"github.com/coffer-custody/coffer/internal/secret"
 )
 
 // englishTxt is the BIP39 English word list, byte for byte the file
@@ -73,7 +75,7 @@ func (l wordList) suggest(w []byte) []string {
 		}
 		typed[i] = c
 	}
-	defer wipe(typed)
+	defer secret.Wipe(typed)
 
 	type candidate struct {
 		word           string
