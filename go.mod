@@ -1,6 +1,6 @@
 module github.com/coffer-custody/coffer
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/aead/siphash v1.0.1 // indirect
