@@ -29,7 +29,11 @@
 // carries suggestions as a field, for the officer's screen only.
 //
 // GF(256) multiplication and inversion run in constant time. PBKDF2 is
-// implemented here because crypto/pbkdf2 takes the password as a string.
+// implemented here because crypto/pbkdf2 takes the password as a string;
+// the key copies inside crypto/hmac's state cannot be wiped from Go.
+// ParseShare bounds its input (59 words, 512-bit secrets) before any work;
+// the iteration exponent read from a share (0..15) is honoured as SLIP-39
+// requires, so a share may ask for up to 2^15 times the base PBKDF2 work.
 //
 // Fewer shares than the thresholds never yield a secret: Secret and
 // Combine fail with ErrInsufficient. SLIP-39 has no passphrase check:
