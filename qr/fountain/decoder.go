@@ -144,15 +144,12 @@ func (d *Decoder) Message() []byte { return d.message }
 func (d *Decoder) Err() error { return d.err }
 
 // Receive adds a part. It reports whether the part added information.
-// Parts received after completion are ignored. A part that is malformed,
+// Parts of the same message received after completion are ignored. A part that is malformed,
 // of another message or inconsistent is refused with an error and leaves
 // the decoder as it was.
 func (d *Decoder) Receive(p Part) (bool, error) {
 	if d.err != nil {
 		return false, d.err
-	}
-	if d.message != nil {
-		return false, nil
 	}
 	if err := p.check(); err != nil {
 		return false, err
@@ -167,6 +164,9 @@ func (d *Decoder) Receive(p Part) (bool, error) {
 		d.start(p)
 	} else if err := d.matches(p); err != nil {
 		return false, err
+	}
+	if d.message != nil {
+		return false, nil
 	}
 	d.received++
 
