@@ -213,7 +213,9 @@ func checkAccount(t *testing.T, file string, st ScriptType, privVer uint32) {
 }
 
 func TestBIP84Vectors(t *testing.T) { checkAccount(t, "bip84/bip84-vectors.json", ScriptWPKH, verZprv) }
-func TestBIP49Vectors(t *testing.T) { checkAccount(t, "bip49/bip49-vectors.json", ScriptSHWPKH, verUprv) }
+func TestBIP49Vectors(t *testing.T) {
+	checkAccount(t, "bip49/bip49-vectors.json", ScriptSHWPKH, verUprv)
+}
 func TestBIP86Vectors(t *testing.T) { checkAccount(t, "bip86/bip86-vectors.json", ScriptTR, verXprv) }
 
 // The first addresses named in the issue, through the plain API.
