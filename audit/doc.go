@@ -35,29 +35,31 @@
 //
 //	{"seq":SEQ,"time":"TIME","kind":"KIND","prev":"PREV","data":DATA,"sig":"SIG"}
 //
-//   - SEQ: a decimal integer without sign or leading zero; 1 for the first
-//     entry, then one more than the previous entry's.
-//   - TIME: the time of the act in UTC as RFC 3339 with exactly three
-//     fractional digits and "Z": YYYY-MM-DDThh:mm:ss.sssZ. Never earlier
-//     than the previous entry's time (equal is allowed).
-//   - KIND: a lower-case ASCII letter then up to 31 of a-z, 0-9 and "-".
-//   - PREV: 64 lower-case hex digits: SHA-256 of the previous entry's line
-//     bytes (from "{" to "}", without the "\n"). The first entry's PREV is
-//     64 zeros (GenesisPrev).
-//   - DATA: a JSON object in compact form (the output of Go's json.Compact:
-//     no white space between tokens; strings and numbers are kept as
-//     written). Its content is the caller's; for kind "sign" it holds
-//     "spent_sats", an integer (see SpentIndex).
-//   - SIG: 128 lower-case hex digits: the Ed25519 (RFC 8032, pure) signature
-//     by the journal key over the message
+// where:
+//
+//   - SEQ is a decimal integer without sign or leading zero: 1 for the
+//     first entry, then one more than the previous entry's.
+//   - TIME is the time of the act in UTC as RFC 3339 with exactly three
+//     fractional digits and "Z": YYYY-MM-DDThh:mm:ss.sssZ. It is never
+//     earlier than the previous entry's time (equal is allowed).
+//   - KIND is a lower-case ASCII letter then up to 31 of a-z, 0-9 and "-".
+//   - PREV is 64 lower-case hex digits: the SHA-256 of the previous entry's
+//     line bytes (from "{" to "}", without the "\n"). The first entry's
+//     PREV is 64 zeros (GenesisPrev).
+//   - DATA is a JSON object in valid UTF-8 and in compact form (as Go's
+//     json.Compact writes it: no white space between tokens; strings and
+//     numbers are kept as written). Its content is the caller's; for kind
+//     "sign" it holds "spent_sats", an integer (see SpentIndex).
+//   - SIG is 128 lower-case hex digits: the signature below.
+//
+// SIG is the Ed25519 signature (RFC 8032, pure Ed25519) by the journal key
+// over the ASCII domain string SignatureDomain followed by the line with
+// its final `,"sig":"SIG"` removed (keeping the closing "}"):
 //
 //	"coffer journal entry v1\n" || {"seq":SEQ,"time":"TIME","kind":"KIND","prev":"PREV","data":DATA}
 //
-// that is, the ASCII domain string SignatureDomain followed by the line
-// with its final `,"sig":"SIG"` removed (keeping the closing "}").
-//
 // Fields appear in exactly this order and no other field exists. A line is
-// at most MaxLineLen bytes. Verify rejects any line that is not byte for
+// at most MaxLineLen (1 MiB) bytes. Verify rejects any line that is not byte for
 // byte in this form, so every entry has one encoding and an entry's hash
 // pins all of it. testdata/journal/verify_journal.py in the repository is
 // an independent verifier of this format, for auditors.

@@ -310,7 +310,9 @@ func (v *verifier) run(r io.Reader) (*Report, error) {
 // on. It returns the first error it finds itself; errStopped when the
 // consumer found an earlier one.
 func (v *verifier) produce(r io.Reader, free <-chan *vbatch, work, ordered chan<- *vbatch, stop <-chan struct{}) error {
-	br := bufio.NewReaderSize(r, MaxLineLen+1)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLineLen+1) // grows to one line and its newline, no more
+	sc.Split(splitLines)
 	var b *vbatch
 	send := func() {
 		if b != nil && len(b.items) > 0 {
@@ -322,23 +324,24 @@ func (v *verifier) produce(r io.Reader, free <-chan *vbatch, work, ordered chan<
 	}
 	defer send()
 	for {
-		raw, err := br.ReadSlice('\n')
-		if err == io.EOF && len(raw) == 0 {
-			return nil
+		if !sc.Scan() {
+			switch err := sc.Err(); {
+			case err == nil:
+				return nil
+			case errors.Is(err, bufio.ErrTooLong):
+				return &VerifyError{Line: v.line + 1, Reason: ReasonTooLong,
+					Detail: fmt.Sprintf("longer than %d bytes", MaxLineLen)}
+			default:
+				return fmt.Errorf("reading journal line %d: %w", v.line+1, err)
+			}
 		}
 		v.line++
-		switch {
-		case err == nil:
-			raw = raw[:len(raw)-1]
-		case errors.Is(err, bufio.ErrBufferFull):
-			return &VerifyError{Line: v.line, Seq: parseSeqPrefix(raw), Reason: ReasonTooLong,
-				Detail: fmt.Sprintf("longer than %d bytes", MaxLineLen)}
-		case err == io.EOF:
+		raw := sc.Bytes()
+		if raw[len(raw)-1] != '\n' {
 			return &VerifyError{Line: v.line, Seq: parseSeqPrefix(raw), Reason: ReasonTorn,
 				Detail: "the last line has no newline"}
-		default:
-			return fmt.Errorf("reading journal line %d: %w", v.line, err)
 		}
+		raw = raw[:len(raw)-1]
 		l, err := parseLine(raw, &v.scratch)
 		if err != nil {
 			return &VerifyError{Line: v.line, Seq: parseSeqPrefix(raw), Reason: ReasonMalformed,
@@ -388,6 +391,18 @@ func (v *verifier) produce(r io.Reader, free <-chan *vbatch, work, ordered chan<
 			v.nextSeq = 0
 		}
 	}
+}
+
+// splitLines is a bufio.SplitFunc that returns each line with its newline,
+// and a last line without one as it is, so that a torn line is seen.
+func splitLines(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i+1], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // consume takes a batch whose signatures are checked, in order.
