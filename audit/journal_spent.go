@@ -1,13 +1,13 @@
 package audit
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
@@ -64,16 +64,14 @@ func (x *SpentIndex) Visit(e Entry) error {
 		return nil
 	}
 	var d struct {
-		Spent *json.Number `json:"spent_sats"`
+		Spent json.RawMessage `json:"spent_sats"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(e.Data))
-	dec.UseNumber()
-	if err := dec.Decode(&d); err != nil || d.Spent == nil {
+	if err := json.Unmarshal(e.Data, &d); err != nil || len(d.Spent) == 0 || d.Spent[0] == 'n' || d.Spent[0] == '"' {
 		return fmt.Errorf("sign entry seq %d has no integer %s", e.Seq, SpentField)
 	}
-	sats, err := d.Spent.Int64()
-	if err != nil {
-		return fmt.Errorf("sign entry seq %d: %s %q is not an integer number of satoshis", e.Seq, SpentField, d.Spent.String())
+	sats, ok := parseSats(d.Spent)
+	if !ok {
+		return fmt.Errorf("sign entry seq %d: %s %.40q is not an integer number of satoshis", e.Seq, SpentField, d.Spent)
 	}
 	if err := x.Add(e.Time, btcutil.Amount(sats)); err != nil {
 		return fmt.Errorf("sign entry seq %d: %w", e.Seq, err)
@@ -105,6 +103,25 @@ func (x *SpentIndex) Add(t time.Time, amount btcutil.Amount) error {
 }
 
 const maxInt64 = 1<<63 - 1
+
+// parseSats reads a JSON number that is a plain integer: an optional minus,
+// then digits without a leading zero; no fraction, no exponent.
+func parseSats(b []byte) (int64, bool) {
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 1 && digits[0] == '0' {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	return v, err == nil
+}
 
 // SpentIn returns the satoshis spent by signings in (at-window, at]. A
 // window of zero or less spans nothing.
