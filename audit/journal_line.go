@@ -182,6 +182,41 @@ func parseUint(b []byte) (uint64, int, bool) {
 	return v, n, true
 }
 
+// parseTime reads YYYY-MM-DDThh:mm:ss.sssZ, the only form the journal
+// writes, rejecting any field out of range (so the text is canonical).
+func parseTime(b []byte) (time.Time, bool) {
+	if len(b) != timeLen || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' ||
+		b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 2)
+	day, ok3 := num(8, 2)
+	hour, ok4 := num(11, 2)
+	minute, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	ms, ok7 := num(20, 3)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
+		month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != day { // 31 April, 29 February of a common year
+		return time.Time{}, false
+	}
+	return t, true
+}
+
 // decodeHexLower decodes exactly len(dst)*2 lower-case hex digits.
 func decodeHexLower(dst []byte, src []byte) bool {
 	if len(src) != 2*len(dst) {
@@ -218,14 +253,9 @@ func parseLine(b []byte, scratch *bytes.Buffer) (line, error) {
 	if rest, ok = bytes.CutPrefix(rest, []byte(prefixTime)); !ok || len(rest) < timeLen {
 		return l, lineFault(`field "time" is missing or out of place`)
 	}
-	ts := rest[:timeLen]
-	t, err := time.Parse(timeLayout, string(ts))
-	if err != nil {
+	t, ok := parseTime(rest[:timeLen])
+	if !ok {
 		return l, lineFault(`field "time" is not RFC 3339 UTC with milliseconds`)
-	}
-	var tb [timeLen]byte
-	if !bytes.Equal(formatTime(tb[:0], t), ts) {
-		return l, lineFault(`field "time" is not in canonical form`)
 	}
 	l.time = t
 	rest = rest[timeLen:]

@@ -645,3 +645,43 @@ func TestFaultPointNames(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTime(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"2026-01-05T09:00:00.000Z", true},
+		{"2028-02-29T23:59:59.999Z", true},
+		{"0001-01-01T00:00:00.000Z", true},
+		{"9999-12-31T23:59:59.999Z", true},
+		{"2027-02-29T00:00:00.000Z", false},
+		{"2026-04-31T00:00:00.000Z", false},
+		{"2026-13-01T00:00:00.000Z", false},
+		{"2026-00-01T00:00:00.000Z", false},
+		{"2026-01-00T00:00:00.000Z", false},
+		{"2026-01-01T24:00:00.000Z", false},
+		{"2026-01-01T00:60:00.000Z", false},
+		{"2026-12-31T23:59:60.000Z", false},
+		{"2026-01-01T00:00:00.000z", false},
+		{"2026-01-01 00:00:00.000Z", false},
+		{"2026-01-01T00:00:00,000Z", false},
+		{"2026-01-01T00:00:00.00AZ", false},
+		{"+026-01-01T00:00:00.000Z", false},
+		{"2026-01-01T00:00:00.0000", false},
+	} {
+		got, ok := parseTime([]byte(tt.in))
+		if ok != tt.ok {
+			t.Errorf("parseTime(%q) ok=%v, want %v", tt.in, ok, tt.ok)
+			continue
+		}
+		// parseTime agrees with the standard library's parse and format.
+		std, err := time.Parse(timeLayout, tt.in)
+		if stdOK := err == nil && string(formatTime(nil, std)) == tt.in; stdOK != ok {
+			t.Errorf("time.Parse(%q) and format agree=%v but parseTime ok=%v", tt.in, stdOK, ok)
+		}
+		if ok && (!got.Equal(std) || string(formatTime(nil, got)) != tt.in) {
+			t.Errorf("parseTime(%q) = %s", tt.in, got)
+		}
+	}
+}
