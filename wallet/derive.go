@@ -156,7 +156,12 @@ func (c *keyCache) derive(index uint32) (DerivedKey, error) {
 type BranchDeriver struct {
 	d      *Descriptor
 	caches map[*DescriptorKey]*keyCache
+	table  *baseTable // built by the first large DeriveRange
 }
+
+// batchThreshold is the range size from which DeriveRange uses the batch
+// method: below it, building the 8,160-point table costs more than it saves.
+const batchThreshold = 256
 
 // Branch prepares the derivation of a branch: the position in the
 // multipath steps (0 for receive, 1 for change with <0;1>), 0 for a
@@ -189,13 +194,87 @@ func (bd *BranchDeriver) Derive(index uint32) (*OutputScripts, error) {
 	if index != 0 && !bd.d.IsRange() {
 		return nil, fmt.Errorf("index %d asked of a descriptor without wildcard (only 0)", index)
 	}
+	return bd.output(index, func(k *DescriptorKey) (DerivedKey, error) { return bd.caches[k].derive(index) })
+}
+
+func (bd *BranchDeriver) output(index uint32, lookup func(*DescriptorKey) (DerivedKey, error)) (*OutputScripts, error) {
 	out := &OutputScripts{}
-	spk, err := bd.build(bd.d.root, index, out)
+	spk, err := bd.build(bd.d.root, out, lookup)
 	if err != nil {
 		return nil, err
 	}
 	out.ScriptPubKey = spk
 	return out, nil
+}
+
+// DeriveRange derives the outputs at indexes start .. start+count-1. For
+// large ranges it shares work between indexes (see BenchmarkDeriveAddresses);
+// the results are those of Derive.
+func (bd *BranchDeriver) DeriveRange(start, count uint32) ([]*OutputScripts, error) {
+	if uint64(start)+uint64(count) > uint64(Hardened) {
+		return nil, fmt.Errorf("range %d+%d goes past index 2147483647", start, count)
+	}
+	if !bd.d.IsRange() && (start != 0 || count > 1) {
+		return nil, fmt.Errorf("range asked of a descriptor without wildcard (only index 0)")
+	}
+	outs := make([]*OutputScripts, 0, count)
+	if count < batchThreshold && bd.table == nil {
+		for i := uint32(0); i < count; i++ {
+			o, err := bd.Derive(start + i)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, o)
+		}
+		return outs, nil
+	}
+	if bd.table == nil {
+		bd.table = newBaseTable()
+	}
+	pubs := make(map[*DescriptorKey][]*btcec.PublicKey)
+	for k, c := range bd.caches {
+		if c.parent == nil {
+			continue
+		}
+		ps, err := c.parent.childrenBatch(bd.table, start, int(count))
+		if err != nil {
+			return nil, fmt.Errorf("derive: %w", err)
+		}
+		pubs[k] = ps
+	}
+	for i := uint32(0); i < count; i++ {
+		index := start + i
+		o, err := bd.output(index, func(k *DescriptorKey) (DerivedKey, error) {
+			c := bd.caches[k]
+			ps, ok := pubs[k]
+			if !ok {
+				return c.derive(index)
+			}
+			pub := ps[i]
+			return DerivedKey{PubKey: pub, Serialized: pub.SerializeCompressed(), Origin: KeyOrigin{
+				Fingerprint: c.origin.Fingerprint, Path: c.origin.Path.Child(k.wildIndex(index)),
+			}}, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o)
+	}
+	return outs, nil
+}
+
+// ScriptPubKeys returns the output scripts at indexes start .. start+count-1
+// (DeriveRange without the rest).
+func (bd *BranchDeriver) ScriptPubKeys(start, count uint32) ([][]byte, error) {
+	outs, err := bd.DeriveRange(start, count)
+	if err != nil {
+		return nil, err
+	}
+	spks := make([][]byte, len(outs))
+	for i, o := range outs {
+		spks[i] = o.ScriptPubKey
+	}
+	return spks, nil
 }
 
 // ScriptPubKey returns the output script at index.
@@ -207,19 +286,18 @@ func (bd *BranchDeriver) ScriptPubKey(index uint32) ([]byte, error) {
 	return out.ScriptPubKey, nil
 }
 
-func (bd *BranchDeriver) key(k *DescriptorKey, index uint32, out *OutputScripts) (DerivedKey, error) {
-	dk, err := bd.caches[k].derive(index)
-	if err != nil {
-		return DerivedKey{}, err
+func (bd *BranchDeriver) build(n *node, out *OutputScripts, lookup func(*DescriptorKey) (DerivedKey, error)) ([]byte, error) {
+	key := func(k *DescriptorKey) (DerivedKey, error) {
+		dk, err := lookup(k)
+		if err != nil {
+			return DerivedKey{}, err
+		}
+		out.Keys = append(out.Keys, dk)
+		return dk, nil
 	}
-	out.Keys = append(out.Keys, dk)
-	return dk, nil
-}
-
-func (bd *BranchDeriver) build(n *node, index uint32, out *OutputScripts) ([]byte, error) {
 	switch n.fn {
 	case fnPK, fnPKH:
-		dk, err := bd.key(n.keys[0], index, out)
+		dk, err := key(n.keys[0])
 		if err != nil {
 			return nil, err
 		}
@@ -228,27 +306,27 @@ func (bd *BranchDeriver) build(n *node, index uint32, out *OutputScripts) ([]byt
 		}
 		return P2PKHScript(dk.Serialized), nil
 	case fnWPKH:
-		dk, err := bd.key(n.keys[0], index, out)
+		dk, err := key(n.keys[0])
 		if err != nil {
 			return nil, err
 		}
 		return P2WPKHScript(dk.PubKey), nil
 	case fnTR:
-		dk, err := bd.key(n.keys[0], index, out)
+		dk, err := key(n.keys[0])
 		if err != nil {
 			return nil, err
 		}
 		out.Keys[len(out.Keys)-1].Serialized = schnorr.SerializePubKey(dk.PubKey)
 		return P2TRScript(dk.PubKey), nil
 	case fnSH:
-		inner, err := bd.build(n.sub, index, out)
+		inner, err := bd.build(n.sub, out, lookup)
 		if err != nil {
 			return nil, err
 		}
 		out.RedeemScript = inner
 		return P2SHScript(inner), nil
 	case fnWSH:
-		inner, err := bd.build(n.sub, index, out)
+		inner, err := bd.build(n.sub, out, lookup)
 		if err != nil {
 			return nil, err
 		}
@@ -257,7 +335,7 @@ func (bd *BranchDeriver) build(n *node, index uint32, out *OutputScripts) ([]byt
 	case fnMulti, fnSortedMulti:
 		sers := make([][]byte, len(n.keys))
 		for i, k := range n.keys {
-			dk, err := bd.key(k, index, out)
+			dk, err := key(k)
 			if err != nil {
 				return nil, err
 			}

@@ -453,8 +453,11 @@ func segwitWhere(ctx parseCtx, fname string) string {
 func parseOrigin(s string, o *KeyOrigin) error {
 	parts := strings.Split(s, "/")
 	fp := parts[0]
-	if len(fp) != 8 || !isHex(fp) {
+	if len(fp) != 8 {
 		return fmt.Errorf("fingerprint must be 8 hex characters, got %d characters", len(fp))
+	}
+	if !isHex(fp) {
+		return fmt.Errorf("fingerprint has a character that is not hex")
 	}
 	b, _ := hex.DecodeString(fp)
 	copy(o.Fingerprint[:], b)

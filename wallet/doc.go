@@ -39,7 +39,9 @@
 // Zero method, which clears the key and chain code, but copies made
 // inside hdkeychain (HMAC output in NewMaster and Derive, memoized public
 // keys of children) cannot be reached. Keep private extended keys
-// short-lived and wipe them as soon as they are used. The String method
+// short-lived and wipe them as soon as they are used. hdkeychain's Neuter
+// shares bytes with the private key (wiping one zeroes the other): take
+// public keys with wallet.Neuter, which copies. The String method
 // of a private hdkeychain key prints the xprv: never format one.
 //
 // # Errors

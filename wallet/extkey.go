@@ -516,6 +516,30 @@ func deriveErr(err error) error {
 	return fmt.Errorf("bip32 derivation failed: %v", err)
 }
 
+// Neuter returns the extended public key of k as an independent copy.
+// hdkeychain's own Neuter returns a key that shares its bytes with the
+// private key, so wiping the private key (WipeKey) would also zero the
+// public one; this copy survives the wipe. A public k is copied too.
+func Neuter(k *hdkeychain.ExtendedKey) (*hdkeychain.ExtendedKey, error) {
+	if k == nil {
+		return nil, errors.New("neuter: no key")
+	}
+	pub, err := k.ECPubKey()
+	if err != nil {
+		return nil, fmt.Errorf("neuter: key is unusable (wiped?): %v", err)
+	}
+	f, ok := KeyNetworkFormat(k)
+	if !ok {
+		return nil, errors.New("neuter: key has an unknown version")
+	}
+	version := verXpub
+	if !f.Mainnet {
+		version = verTpub
+	}
+	return hdkeychain.NewExtendedKey(be32(version), pub.SerializeCompressed(), k.ChainCode(),
+		be32(k.ParentFingerprint()), k.Depth(), k.ChildIndex(), false), nil
+}
+
 // WipeKey clears the key material hdkeychain holds in k (its Zero method).
 // hdkeychain does not let callers reach every copy: buffers used inside
 // NewMaster and Derive, and keys already derived from k, are not cleared.

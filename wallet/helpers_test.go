@@ -60,7 +60,7 @@ func privString(t testing.TB, k *hdkeychain.ExtendedKey, version uint32) string 
 
 func neuter(t testing.TB, k *hdkeychain.ExtendedKey) *hdkeychain.ExtendedKey {
 	t.Helper()
-	n, err := k.Neuter()
+	n, err := Neuter(k)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,8 +58,16 @@ func parseStep(s, markers string) (uint32, error) {
 	}
 	for i := 0; i < len(num); i++ {
 		if num[i] < '0' || num[i] > '9' {
+			if len(s) > 12 {
+				// Long text in a path step may be a key pasted in the
+				// wrong place: do not repeat it.
+				return 0, fmt.Errorf("a %d-character step is not a number with an optional hardened marker (%s)", len(s), markersList(markers))
+			}
 			return 0, fmt.Errorf("%q is not a number with an optional hardened marker (%s)", s, markersList(markers))
 		}
+	}
+	if len(num) > 10 {
+		return 0, fmt.Errorf("a %d-digit index is out of range (at most 2147483647)", len(num))
 	}
 	v, err := strconv.ParseUint(num, 10, 32)
 	if err != nil || v >= uint64(Hardened) {
