@@ -74,7 +74,19 @@ func parseDescriptor(s string, requireChecksum bool) (*Descriptor, error) {
 		return nil, p.fail(p.pos, nil, "unexpected text after the end of the descriptor")
 	}
 	d := &Descriptor{root: root}
+	mainnet := -1 // network kind of the first extended key: 1 mainnet, 0 test
 	for i, k := range d.Keys() {
+		if k.xpub != nil {
+			f, _ := KeyNetworkFormat(k.xpub)
+			m := 0
+			if f.Mainnet {
+				m = 1
+			}
+			if mainnet >= 0 && m != mainnet {
+				return nil, p.fail(0, ErrWrongNetwork, "key %d is a %s but an earlier key is not; all keys must be for one network", i+1, f.Prefix)
+			}
+			mainnet = m
+		}
 		m := k.MultipathLen()
 		if m == 0 {
 			continue

@@ -373,3 +373,60 @@ func TestNeuterSurvivesWipe(t *testing.T) {
 		t.Error("Neuter of a wiped key succeeded")
 	}
 }
+
+func TestAccountDescriptors(t *testing.T) {
+	single := testCosigners(t, Regtest, ScriptWPKH, 1)[0]
+	key := AccountKey{Origin: KeyOrigin{Fingerprint: single.fp, Path: single.path}, XPub: single.xpub}
+	d, err := SingleSigDescriptor(ScriptWPKH, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "wpkh([" + FormatFingerprint(single.fp) + "/84h/1h/0h]" + single.xpub.String() + "/<0;1>/*)"
+	if d.WithoutChecksum() != want || d.ScriptType() != ScriptWPKH {
+		t.Errorf("SingleSigDescriptor = %s", d)
+	}
+	for _, st := range []ScriptType{ScriptSHWPKH, ScriptTR} {
+		d, err := SingleSigDescriptor(st, key)
+		if err != nil || d.ScriptType() != st {
+			t.Errorf("%s: %v", st, err)
+		}
+	}
+	if _, err := SingleSigDescriptor(ScriptWSHMulti, key); err == nil {
+		t.Error("SingleSigDescriptor for multisig")
+	}
+	master, _ := MasterFromSeed(bytes.Repeat([]byte{1}, 32), Regtest)
+	if _, err := SingleSigDescriptor(ScriptWPKH, AccountKey{XPub: master}); !errors.Is(err, ErrPrivateKey) {
+		t.Errorf("private key: %v", err)
+	}
+	if s := (AccountKey{XPub: master}).String(); strings.Contains(s, "tprv") {
+		t.Errorf("AccountKey.String printed a private key: %s", s)
+	}
+
+	cs := testCosigners(t, Regtest, ScriptWSHMulti, 3)
+	keys := make([]AccountKey, len(cs))
+	for i, c := range cs {
+		keys[i] = AccountKey{Origin: KeyOrigin{Fingerprint: c.fp, Path: c.path}, XPub: c.xpub}
+	}
+	m, err := MultisigDescriptor(ScriptWSHMulti, 2, keys)
+	if err != nil || m.String() != mustParse(t, multisigDescriptor(cs, "wsh(%s)", 2, "/<0;1>/*")).String() {
+		t.Errorf("MultisigDescriptor = %v, %v", m, err)
+	}
+	if _, err := MultisigDescriptor(ScriptWSHMulti, 4, keys); err == nil {
+		t.Error("threshold 4 of 3 accepted")
+	}
+	if _, err := MultisigDescriptor(ScriptWPKH, 1, keys); err == nil {
+		t.Error("multisig of wpkh accepted")
+	}
+	// Keys of two networks in one descriptor.
+	mainKey := testCosigners(t, Mainnet, ScriptWSHMulti, 1)[0]
+	keys[0].XPub = mainKey.xpub
+	if _, err := MultisigDescriptor(ScriptWSHMulti, 2, keys); !errors.Is(err, ErrWrongNetwork) {
+		t.Errorf("mixed networks: %v", err)
+	}
+	if fp, err := ParseFingerprint("73C5DA0A"); err != nil || FormatFingerprint(fp) != "73c5da0a" {
+		t.Errorf("ParseFingerprint: %v", err)
+	}
+	if _, err := ParseFingerprint("73c5da0"); err == nil {
+		t.Error("7-character fingerprint accepted")
+	}
+}
