@@ -348,13 +348,7 @@ func TestResultErrors(t *testing.T) {
 // a 1 KiB window, with Python's zlib (wbits=-10), which refuses any
 // back-reference further than the window, as Coldcard's inflater would.
 func TestDeflateWindow(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("COFFER_REQUIRE_INTEROP") == "1" {
-			t.Fatal("python3 is required (COFFER_REQUIRE_INTEROP=1)")
-		}
-		t.Skip("python3 not found: install python3 to check the 1 KiB deflate window")
-	}
+	py := testvec.RequireTool(t, "python3", "install python3 (Debian: apt-get install -y python3) to check the 1 KiB deflate window")
 	for _, f := range testFiles {
 		raw, err := os.ReadFile(filepath.Join(dataDir(t), f.name))
 		if err != nil {
