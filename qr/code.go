@@ -11,8 +11,6 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/skip2/go-qrcode"
-
-	"github.com/coffer-custody/coffer/qr/internal/qrcap"
 )
 
 // Level is a QR error correction level.
@@ -112,8 +110,8 @@ func EncodeVersion(content []byte, version int, level Level) (c *Code, err error
 	if len(content) == 0 {
 		return nil, errors.New("qr: no content")
 	}
-	if len(content) > qrcap.Bytes(40, qrcap.L)*2 {
-		return nil, ErrTooLong
+	if len(content) > maxContent {
+		return nil, fmt.Errorf("%w: %d bytes is more than any QR code holds", ErrTooLong, len(content))
 	}
 	defer func() {
 		// go-qrcode panics on internal inconsistencies; never let that
@@ -140,6 +138,9 @@ func EncodeVersion(content []byte, version int, level Level) (c *Code, err error
 	}
 	return c, nil
 }
+
+// maxContent is the most any QR code holds: 7089 digits in numeric mode.
+const maxContent = 7089
 
 // verifyScale is the number of pixels per module of the image decoded back.
 const verifyScale = 2

@@ -3,8 +3,10 @@ package qr
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/coffer-custody/coffer/qr/bbqr"
 	"github.com/coffer-custody/coffer/qr/internal/qrcap"
@@ -213,13 +215,29 @@ func EncodeSeries(texts []string, version int, level Level) ([]*Code, error) {
 			version = max(version, v)
 		}
 	}
+	// Frames are independent: encode and check them on every CPU.
 	codes := make([]*Code, len(texts))
-	for i, t := range texts {
-		c, err := EncodeVersion([]byte(t), version, level)
+	errs := make([]error, len(texts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(texts)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				codes[i], errs[i] = EncodeVersion([]byte(texts[i]), version, level)
+			}
+		}()
+	}
+	for i := range texts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("frame %d: %w", i+1, err)
 		}
-		codes[i] = c
 	}
 	return codes, nil
 }

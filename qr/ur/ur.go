@@ -99,7 +99,7 @@ func (u UR) Payload() ([]byte, error) {
 		if err != nil {
 			return nil, &PayloadError{Type: u.Type, Reason: err.Error()}
 		}
-		if want, ok := registeredTag[u.Type]; !ok || tag != want {
+		if want, ok := registeredTag(u.Type); !ok || tag != want {
 			return nil, &PayloadError{Type: u.Type, Reason: fmt.Sprintf("CBOR tag %d is not the tag of this type", tag)}
 		}
 	}
@@ -113,9 +113,15 @@ func (u UR) Payload() ([]byte, error) {
 	return append([]byte(nil), b...), nil
 }
 
-var registeredTag = map[string]uint64{
-	TypeCryptoPSBT: TagCryptoPSBT,
-	TypePSBT:       TagPSBT,
+// registeredTag is the CBOR tag of the byte-string types that have one.
+func registeredTag(typ string) (uint64, bool) {
+	switch typ {
+	case TypeCryptoPSBT:
+		return TagCryptoPSBT, true
+	case TypePSBT:
+		return TagPSBT, true
+	}
+	return 0, false
 }
 
 // PSBT returns the PSBT bytes of a crypto-psbt or psbt UR.
