@@ -26,6 +26,8 @@ type Ceremony struct {
 	Network           string          `json:"network"`
 	Entropy           CeremonyEntropy `json:"entropy"`
 	Officers          []string        `json:"officers"`
+	Backup            string          `json:"backup"` // "bip39" words or "slip39" shares
+	Shamir            *CeremonyShamir `json:"shamir,omitempty"`
 	BackupVerified    bool            `json:"backup_verified"`
 	MasterFingerprint string          `json:"master_fingerprint"`
 	Accounts          []CeremonyKey   `json:"accounts"`
@@ -42,6 +44,23 @@ type CeremonyEntropy struct {
 	// RNGHealthCheck records that the system generator passed its start-up
 	// test before it was used.
 	RNGHealthCheck bool `json:"rng_health_check"`
+}
+
+// CeremonyShamir records a SLIP-39 scheme: thresholds, holders and the
+// set's identifier — never a share.
+type CeremonyShamir struct {
+	Identifier        uint16               `json:"identifier"`
+	Extendable        bool                 `json:"extendable"`
+	IterationExponent int                  `json:"iteration_exponent"`
+	GroupThreshold    int                  `json:"group_threshold"`
+	Groups            []CeremonyShareGroup `json:"groups"`
+}
+
+// CeremonyShareGroup is one group of a SLIP-39 scheme and who holds its shares.
+type CeremonyShareGroup struct {
+	Threshold int      `json:"threshold"`
+	Count     int      `json:"count"`
+	Holders   []string `json:"holders"`
 }
 
 // CeremonyKey is one account's extended public key.

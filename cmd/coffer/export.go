@@ -1,0 +1,197 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-custody/coffer/audit"
+	"github.com/coffer-custody/coffer/export"
+	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/wallet"
+)
+
+var exportFormats = []string{"descriptor", "core", "bsms", "generic-json", "electrum"}
+
+type exportOptions struct {
+	format      string
+	out         string
+	token       string
+	description string
+	acct        accountFlags
+	unlock      unlockFlags
+}
+
+func newExportCommand(g *globalOptions) *cobra.Command {
+	o := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a watch-only export of an account for the online side",
+		Long: `Write a watch-only export of an account: public keys only, never a secret.
+
+Formats:
+  descriptor    receive and change descriptors with key origin and BIP380
+                checksum, and the BIP389 multipath <0;1> form, one per line
+  core          JSON for Bitcoin Core's importdescriptors
+  bsms          BIP129 key record (signer round 1), signed by the account key;
+                --token HEX encrypts it for the coordinator's session
+  generic-json  the generic JSON wallet export (Coldcard's; Sparrow, Specter
+                and Nunchuk import it), listing every script type's account
+  electrum      an Electrum watch-only wallet file
+
+The export goes to stdout, or to --out F (never overwriting a file), and its
+SHA-256 is printed so the reading side can check what crossed the gap. The
+export is recorded in the vault's journal.`,
+		Example: `  coffer export --format descriptor --script wpkh
+  coffer export --format core --script tr --out core.json
+  coffer export --format bsms --script wsh-multi --out alice.bsms
+  coffer export --format electrum --out wallet.electrum`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExport(cmd, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "", "descriptor, core, bsms, generic-json or electrum (required)")
+	f.StringVar(&o.out, "out", "", "write to this file instead of stdout (never overwritten)")
+	f.StringVar(&o.token, "token", "", "bsms: the coordinator's TOKEN in hex (8 or 16 bytes) to encrypt the record")
+	f.StringVar(&o.description, "description", "", "bsms: the key's description (default \"coffer <fingerprint>\")")
+	o.acct.register(cmd)
+	o.unlock.register(cmd)
+	return cmd
+}
+
+func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
+	known := false
+	for _, f := range exportFormats {
+		known = known || f == o.format
+	}
+	if !known {
+		if o.format == "" {
+			return failf("pass --format "+strings.Join(exportFormats, "|"), "--format is required")
+		}
+		return failf("pass --format "+strings.Join(exportFormats, "|"), "--format %q is not a known export format", o.format)
+	}
+	st, err := o.acct.scriptType()
+	if err != nil {
+		return err
+	}
+	if st.IsMultisig() && (o.format == "descriptor" || o.format == "core" || o.format == "electrum") {
+		return failf("use --format bsms (or generic-json) for a multisig key; the coordinator builds the wallet's descriptor",
+			"--format %s: a %s account has no descriptor of its own: a multisig wallet needs every cosigner's key", o.format, st)
+	}
+	if o.format != "bsms" && (o.token != "" || o.description != "") {
+		return failf("", "--token and --description go with --format bsms")
+	}
+	var token []byte
+	if o.token != "" {
+		if token, err = hex.DecodeString(o.token); err != nil || (len(token) != 8 && len(token) != 16) {
+			return failf("the coordinator gives a TOKEN of 16 or 32 hex digits", "--token %q is not 8 or 16 bytes of hex", o.token)
+		}
+	}
+
+	v, a, err := o.acct.open(cmd, g, &o.unlock)
+	if err != nil {
+		return err
+	}
+	defer v.close()
+	acct := export.Account{Network: v.net, Fingerprint: v.fingerprint, Script: a.script, Account: a.number, Path: a.path, XPub: a.xpub}
+
+	var data []byte
+	switch o.format {
+	case "descriptor":
+		data, err = export.Descriptors(acct)
+	case "core":
+		data, err = export.Core(acct, nil)
+	case "electrum":
+		data, err = export.Electrum(acct)
+	case "bsms":
+		data, err = exportBSMS(v, acct, token, o.description)
+	case "generic-json":
+		data, err = exportGeneric(v, a.number)
+	}
+	if err != nil {
+		return failf("", "cannot make the %s export: %v", o.format, err)
+	}
+	sum := sha256.Sum256(data)
+	sumHex := hex.EncodeToString(sum[:])
+
+	// Journal first: an export that is not journaled is never released.
+	if err := v.journal(audit.KindExport, struct {
+		Format  string `json:"format"`
+		Script  string `json:"script"`
+		Account uint32 `json:"account"`
+		Path    string `json:"path"`
+		Out     string `json:"out,omitempty"`
+		SHA256  string `json:"sha256"`
+	}{o.format, a.script.String(), a.number, a.path.String(), o.out, sumHex}, g.env.now()); err != nil {
+		return err
+	}
+	if o.out != "" {
+		if err := atomicfile.WriteNew(o.out, data, 0o644); err != nil {
+			return failf("choose another --out, or move the old file away", "cannot write %s: %v", o.out, err)
+		}
+	}
+	w := cmd.OutOrStdout()
+	if g.json {
+		return writeJSON(w, struct {
+			Format string `json:"format"`
+			Script string `json:"script"`
+			Path   string `json:"path"`
+			Out    string `json:"out,omitempty"`
+			SHA256 string `json:"sha256"`
+			Data   string `json:"data,omitempty"`
+		}{o.format, a.script.String(), a.path.String(), o.out, sumHex, map[bool]string{true: "", false: string(data)}[o.out != ""]})
+	}
+	if o.out == "" {
+		if _, err := w.Write(data); err != nil {
+			return failf("", "cannot write the export: %v", err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "sha256 %s\n", sumHex)
+		return nil
+	}
+	fmt.Fprintf(w, "wrote %s (%s export, %d bytes)\nsha256 %s\n", o.out, o.format, len(data), sumHex)
+	return nil
+}
+
+// exportBSMS signs the BIP129 key record with the account's private key.
+func exportBSMS(v *unlocked, acct export.Account, token []byte, description string) ([]byte, error) {
+	if description == "" {
+		description = "coffer " + hex.EncodeToString(v.fingerprint[:])
+	}
+	key, err := wallet.DerivePath(v.master, acct.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer key.Zero()
+	priv, err := key.ECPrivKey()
+	if err != nil {
+		return nil, err
+	}
+	defer priv.Zero()
+	record, err := export.BSMS(acct, token, description, export.NewMessageSigner(priv))
+	if err != nil || token == nil {
+		return record, err
+	}
+	return export.EncryptBSMS(token, record)
+}
+
+// exportGeneric lists the account of every script type.
+func exportGeneric(v *unlocked, number uint32) ([]byte, error) {
+	master, err := wallet.Neuter(v.master)
+	if err != nil {
+		return nil, err
+	}
+	var accounts []export.Account
+	for _, st := range []wallet.ScriptType{wallet.ScriptSHWPKH, wallet.ScriptWPKH, wallet.ScriptTR, wallet.ScriptSHWSHMulti, wallet.ScriptWSHMulti} {
+		a, err := deriveAccount(v.master, v.net, st, number)
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, export.Account{Network: v.net, Fingerprint: v.fingerprint, Script: st, Account: number, Path: a.path, XPub: a.xpub})
+	}
+	return export.GenericJSON(master, v.net, accounts...)
+}
