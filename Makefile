@@ -51,7 +51,7 @@ demo: build
 
 # Man pages and Markdown reference generated from the commands.
 docs:
-	$(GO) run ./internal/gendocs docs
+	$(GO) test ./cmd/coffer -run TestDocsCurrent -count=1 -args -update-docs
 
 # What the interop tests need (Debian packages, npm modules, btcd); run as root in CI.
 deps:

@@ -11,6 +11,7 @@ need_deb() { command -v "$1" >/dev/null 2>&1 || debs+=("$2"); }
 need_deb node nodejs
 need_deb npm npm
 need_deb zbarimg zbar-tools
+need_deb electrum electrum
 if [ "${#debs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

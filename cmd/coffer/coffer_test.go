@@ -36,6 +36,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
 			return nil
 		},
+		Condition: interopCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode":    cmdExitCode,
 			"perm":        cmdPerm,
@@ -122,4 +123,21 @@ func cmdJSONField(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s has no string field %q", args[0], args[1])
 	}
 	ts.Setenv(args[2], v)
+}
+
+// interopCondition answers [interop:TOOL]: true when TOOL is on PATH. When
+// COFFER_REQUIRE_INTEROP=1 (CI) a missing tool is an error, not a skip, so
+// the interop checks cannot silently stop running.
+func interopCondition(cond string) (bool, error) {
+	tool, ok := strings.CutPrefix(cond, "interop:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, err := exec.LookPath(tool); err != nil {
+		if os.Getenv("COFFER_REQUIRE_INTEROP") == "1" {
+			return false, fmt.Errorf("%s is required for the interop tests (COFFER_REQUIRE_INTEROP=1): run 'make deps'", tool)
+		}
+		return false, nil
+	}
+	return true, nil
 }
