@@ -136,6 +136,10 @@ func (k *DescriptorKey) PubKey() []byte {
 	return append([]byte(nil), k.pub...)
 }
 
+// HasDerivation reports whether derivation steps or a wildcard follow the
+// extended key (false for a bare xpub and for hex keys).
+func (k *DescriptorKey) HasDerivation() bool { return len(k.steps) > 0 || k.wild != wildNone }
+
 // IsRange reports whether the key ends in a wildcard (/* or /*h).
 func (k *DescriptorKey) IsRange() bool { return k.wild != wildNone }
 
