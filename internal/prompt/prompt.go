@@ -49,7 +49,7 @@ func (p *Prompter) terminalFd() (int, bool) {
 
 // IsTerminal reports whether In is a terminal, so that passphrases are read
 // without echo. Commands that need an officer at the keyboard (the backup
-// quiz) refuse to run otherwise unless told --non-interactive.
+// quiz) can use it to refuse a pipe.
 func (p *Prompter) IsTerminal() bool {
 	_, ok := p.terminalFd()
 	return ok

@@ -72,6 +72,16 @@ func TestHarden(t *testing.T) {
 	if d != 0 {
 		t.Errorf("PR_GET_DUMPABLE = %d after Harden, want 0", d)
 	}
+	// The process can still find and read its own binary (coffer version
+	// hashes it) once it is not dumpable.
+	exe, err := os.Executable()
+	if err != nil {
+		t.Errorf("os.Executable after Harden: %v", err)
+	} else if f, err := os.Open(exe); err != nil {
+		t.Errorf("cannot open the running binary after Harden: %v", err)
+	} else {
+		f.Close()
+	}
 	// A second call (e.g. from a test harness and from main) must succeed.
 	if err := Harden(); err != nil {
 		t.Errorf("second Harden: %v", err)
