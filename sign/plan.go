@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
@@ -35,7 +36,7 @@ func (p *Packet) spentOutput(i int) (utxoInfo, *Reason) {
 		}
 		if int(op.Index) >= len(nwu.TxOut) {
 			r := inputReason(CodeNonWitnessUTXOIndex, i,
-				"spends output %d but non_witness_utxo %s has only %d outputs", op.Index, op.Hash, len(nwu.TxOut))
+				"spends output %d but non_witness_utxo %s has %d output(s)", op.Index, op.Hash, len(nwu.TxOut))
 			return u, &r
 		}
 		u.out = nwu.TxOut[op.Index]
@@ -147,9 +148,13 @@ func (p *Packet) planInput(i int, u utxoInfo) (*inputPlan, *Reason) {
 			}
 			ok := txscript.ComputeTaprootOutputKey(ik, pl.merkleRoot)
 			if !bytes.Equal(schnorr.SerializePubKey(ok), pl.outputKey) {
+				tree := "no script tree"
+				if pl.merkleRoot != nil {
+					tree = fmt.Sprintf("merkle root %x", pl.merkleRoot)
+				}
 				r := inputReason(CodeTaprootKeyMismatch, i,
-					"taproot internal key %x with merkle root %x does not give the spent output key %x",
-					pl.internal, pl.merkleRoot, pl.outputKey)
+					"taproot internal key %x with %s does not give the spent output key %x",
+					pl.internal, tree, pl.outputKey)
 				return pl, &r
 			}
 		}
