@@ -287,9 +287,9 @@ func TestDecoderShuffledDuplicatedDropped(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, size := range []int{1, 100, 2000, 20000} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			u, all := parts(t, TypeBytes, size, 150, 0, uint64(size))
+			u, _ := parts(t, TypeBytes, size, 150, 0, uint64(size))
 			e, _ := NewEncoder(u, EncoderOptions{MaxFragmentLen: 150})
-			all = nil
+			var all []string
 			for i := 0; i < 3*e.SeqLen()+5; i++ {
 				all = append(all, e.NextPart())
 			}
