@@ -12,8 +12,8 @@
 // [Collector] takes scanned texts in any order with repeats and noise;
 // feed it from [ScanLines] (a USB scanner or `zbarcam --raw` on stdin) or
 // from [ScanImage] (PNG, JPEG, every frame of a GIF), then call
-// [Collector.Result]. The formats themselves live in the subpackages ur
-// (with fountain and bytewords under it), bbqr, and urtypes for the
+// [Collector.Result]. The formats themselves live in subpackages: ur (with
+// fountain and bytewords, which it is built on), bbqr, and urtypes for the
 // crypto-hdkey and crypto-output structures of watch-only exports.
 //
 // # Security

@@ -21,6 +21,7 @@ const DefaultMinFragmentLen = 10
 // exceeds maxFragmentLen. A message shorter than minFragmentLen is one
 // fragment.
 func FragmentLength(messageLen, minFragmentLen, maxFragmentLen int) int {
+	minFragmentLen = max(minFragmentLen, 1)
 	maxCount := messageLen / minFragmentLen
 	if maxCount < 1 {
 		return messageLen
