@@ -125,7 +125,8 @@ func (k *DescriptorKey) Origin() (KeyOrigin, bool) {
 	return KeyOrigin{Fingerprint: k.origin.Fingerprint, Path: k.origin.Path.Child()}, true
 }
 
-// ExtendedKey returns the extended public key, or nil for a hex key.
+// ExtendedKey returns the extended public key, or nil for a hex key. It
+// is the descriptor's own key: read it, never wipe it.
 func (k *DescriptorKey) ExtendedKey() *hdkeychain.ExtendedKey { return k.xpub }
 
 // PubKey returns a copy of a hex key's bytes, or nil for an extended key.

@@ -17,7 +17,10 @@
 //   - a descriptor: ParseDescriptor (ParseDescriptorWithChecksum for text
 //     from a person); then String for the canonical form with checksum,
 //     Expand for the receive and change halves of a <0;1> descriptor,
-//     Derive / ScriptPubKey / Address for one output, Branch for many.
+//     Derive / ScriptPubKey / Address for one output, Branch and then
+//     DeriveRange / ScriptPubKeys for many (a gap-limit scan, an address
+//     list). An account's own descriptor: SingleSigDescriptor or
+//     MultisigDescriptor over AccountKey values.
 //   - in the signer, "is this input or output ours": MatchKeyPath turns a
 //     PSBT's fingerprint+path claim into (branch, index); Derive at that
 //     place gives the scripts and keys to compare with the PSBT. DeriveAt
