@@ -235,7 +235,7 @@ func collectTexts(t testing.TB, texts [][]byte) *Payload {
 // with ScanImage and collects the message, for UR and BBQr.
 func TestFramesThroughImages(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	data := randomBytes(rng, 3000)
+	data := randomBytes(rng, 2000)
 	tests := []struct {
 		name string
 		opt  FrameOptions
