@@ -5,7 +5,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/btcsuite/btcd/btcutil"
@@ -43,14 +46,37 @@ const (
 	maxOpReturnData = 80  // warn above 80 bytes of OP_RETURN data
 )
 
-// analyzer carries the per-call caches of Analyze.
+// analyzer carries the per-call state of Analyze.
 type analyzer struct {
-	p        *Packet
-	w        Wallets
+	p      *Packet
+	w      Wallets
+	v      *verifier // for outputs, on the calling goroutine
+	review *Review
+	// per input, computed up front (the claim checks in parallel)
+	utxos   []utxoInfo
+	uReason []*Reason
+	checked [][]claimResult
+}
+
+// verifier re-derives path claims through the vault's descriptors. It
+// caches one wallet.BranchDeriver per descriptor and branch, so it is for
+// one goroutine.
+type verifier struct {
+	fp       [4]byte
 	all      []Wallet
-	multi    map[*wallet.Descriptor]bool
 	derivers map[deriverKey]*wallet.BranchDeriver
-	review   *Review
+}
+
+func newVerifier(w Wallets) *verifier {
+	v := &verifier{fp: w.Fingerprint, derivers: map[deriverKey]*wallet.BranchDeriver{}}
+	v.all = append(append(v.all, w.Accounts...), w.Multisig...)
+	return v
+}
+
+// claimResult is the outcome of one claim check: the wallet's name, or
+// why the claim does not hold.
+type claimResult struct {
+	name, why string
 }
 
 type deriverKey struct {
@@ -71,11 +97,7 @@ type deriverKey struct {
 // the resulting script must be the one spent (inputs) or paid (outputs).
 // A multisig input or change that no registered wallet derives is refused.
 func Analyze(p *Packet, w Wallets) (*Review, error) {
-	a := &analyzer{p: p, w: w, multi: map[*wallet.Descriptor]bool{}, derivers: map[deriverKey]*wallet.BranchDeriver{}}
-	a.all = append(append(a.all, w.Accounts...), w.Multisig...)
-	for _, m := range w.Multisig {
-		a.multi[m.Descriptor] = true
-	}
+	a := &analyzer{p: p, w: w, v: newVerifier(w)}
 	tx := p.p.UnsignedTx
 	r := &Review{
 		Network:    w.Network.String(),
@@ -101,6 +123,7 @@ func Analyze(p *Packet, w Wallets) (*Review, error) {
 		seen[in.PreviousOutPoint] = i
 	}
 	a.checkNetwork()
+	a.checkInputClaims()
 
 	plans := make([]*inputPlan, len(tx.TxIn))
 	var inTotal int64
@@ -261,7 +284,7 @@ func (a *analyzer) input(i int) (InputReview, *inputPlan) {
 	if v, ok := p.inputs[i].find(inSighashType); ok {
 		ir.SighashType = sighashName(uint32(v[0]) | uint32(v[1])<<8 | uint32(v[2])<<16 | uint32(v[3])<<24)
 	}
-	u, reason := p.spentOutput(i)
+	u, reason := a.utxos[i], a.uReason[i]
 	if reason != nil {
 		a.refuse(*reason)
 		ir.Spend = SpendUnknown.String()
@@ -290,9 +313,9 @@ func (a *analyzer) input(i int) (InputReview, *inputPlan) {
 	claims := claimsOf(in, fp)
 	if len(claims) > 0 && u.out != nil && reason == nil {
 		ir.Ours = true
-		for _, c := range claims {
+		for k, c := range claims {
 			ir.Keys = append(ir.Keys, KeyUse{Fingerprint: hex.EncodeToString(fp[:]), Path: hexPath(c.path)})
-			name, why := a.verifyClaim(c, u.out.PkScript)
+			name, why := a.checked[i][k].name, a.checked[i][k].why
 			if why != "" {
 				code := CodeInputPathMismatch
 				if pl.ms != nil || len(fingerprintsOf(in)) > 1 {
@@ -364,18 +387,68 @@ func fingerprintsOf(in *psbtInput) map[uint32]bool {
 	return m
 }
 
+// checkInputClaims finds what every input spends and checks the vault's
+// path claims of every input, on all cores: re-deriving a public key is
+// the costly part of Analyze.
+func (a *analyzer) checkInputClaims() {
+	p := a.p
+	n := len(p.inputs)
+	a.utxos = make([]utxoInfo, n)
+	a.uReason = make([]*Reason, n)
+	a.checked = make([][]claimResult, n)
+	var todo []int
+	for i := 0; i < n; i++ {
+		a.utxos[i], a.uReason[i] = p.spentOutput(i)
+		if a.uReason[i] == nil && a.utxos[i].out != nil && len(claimsOf(&p.p.Inputs[i], a.w.Fingerprint)) > 0 {
+			todo = append(todo, i)
+		}
+	}
+	check := func(v *verifier, i int) {
+		claims := claimsOf(&p.p.Inputs[i], a.w.Fingerprint)
+		out := make([]claimResult, len(claims))
+		for k, c := range claims {
+			out[k].name, out[k].why = v.verifyClaim(c, a.utxos[i].out.PkScript)
+		}
+		a.checked[i] = out
+	}
+	workers := min(runtime.NumCPU(), len(todo)/16+1)
+	if workers <= 1 {
+		for _, i := range todo {
+			check(a.v, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := newVerifier(a.w)
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(todo) {
+					return
+				}
+				check(v, todo[k])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // verifyClaim re-derives a path claim through the vault's descriptors. It
 // returns the wallet's name, or why the claim does not hold.
-func (a *analyzer) verifyClaim(c claim, spk []byte) (string, string) {
-	fp := a.w.Fingerprint
+func (v *verifier) verifyClaim(c claim, spk []byte) (string, string) {
+	fp := v.fp
 	covered := false
-	for _, wd := range a.all {
+	for _, wd := range v.all {
 		branch, index, ok := wd.Descriptor.MatchKeyPath(fp, wallet.Path(c.path))
 		if !ok {
 			continue
 		}
 		covered = true
-		os, err := a.derive(wd.Descriptor, branch, index)
+		os, err := v.derive(wd.Descriptor, branch, index)
 		if err != nil {
 			continue
 		}
@@ -396,15 +469,15 @@ func (a *analyzer) verifyClaim(c claim, spk []byte) (string, string) {
 
 // derive returns the scripts at branch/index of d, with a deriver cached
 // per branch.
-func (a *analyzer) derive(d *wallet.Descriptor, branch, index uint32) (*wallet.OutputScripts, error) {
+func (v *verifier) derive(d *wallet.Descriptor, branch, index uint32) (*wallet.OutputScripts, error) {
 	k := deriverKey{d, branch}
-	bd, ok := a.derivers[k]
+	bd, ok := v.derivers[k]
 	if !ok {
 		var err error
 		if bd, err = d.Branch(branch); err != nil {
 			return nil, err
 		}
-		a.derivers[k] = bd
+		v.derivers[k] = bd
 	}
 	return bd.Derive(index)
 }
@@ -440,7 +513,7 @@ func (a *analyzer) output(o int) OutputReview {
 		ok := true
 		for _, c := range claims {
 			or.Keys = append(or.Keys, KeyUse{Fingerprint: hex.EncodeToString(fp[:]), Path: hexPath(c.path)})
-			name, why := a.verifyClaim(c, out.PkScript)
+			name, why := a.v.verifyClaim(c, out.PkScript)
 			if why != "" {
 				code := CodeChangePathMismatch
 				if multisig {

@@ -265,3 +265,26 @@ func TestAnalyzeAmountsJSONShape(t *testing.T) {
 		t.Fatal("amount type")
 	}
 }
+
+// TestAnalyzeManyInputs takes the parallel claim-checking path and checks
+// it agrees with the per-input result (run with -race).
+func TestAnalyzeManyInputs(t *testing.T) {
+	e := newAnalyzeEnv(t)
+	vs := []*testVault{e.a}
+	const n = 64
+	ins := make([]fixtureInput, n)
+	for i := range ins {
+		ins[i] = fixtureScript(t, fxP2WPKH, vs, uint32(i%2), uint32(i), 10_000)
+	}
+	// Input 17 lies about its path.
+	ins[17].derivs[0].Bip32Path = accountPath(fxP2WPKH, 1, 99)
+	p := mustDecode(t, buildPSBT(t, ins, []fixtureOutput{externalOutput(n*10_000 - 20_000)}, 0))
+	r, err := Analyze(p, e.w)
+	var re *RefusalError
+	if !errors.As(err, &re) || len(re.Reasons) != 1 || re.Reasons[0].Input != 17 || re.Reasons[0].Code != CodeInputPathMismatch {
+		t.Fatalf("got %v", err)
+	}
+	if r.OursToSign != n-1 {
+		t.Fatalf("%d inputs ours", r.OursToSign)
+	}
+}
