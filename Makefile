@@ -21,7 +21,7 @@ build:
 	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/ ./cmd/coffer ./cmd/coffer-watch
 
 # Every test: vet, the race-checked unit and CLI tests, a short run of every fuzz target.
-test: vet unit fuzz
+test: lint unit fuzz
 
 vet:
 	$(GO) vet ./...

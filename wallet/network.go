@@ -86,19 +86,3 @@ func (n Network) HRP() string {
 	}
 	return ""
 }
-
-// xpubVersion and xprvVersion are the BIP32 version bytes of n: xpub/xprv on
-// mainnet, tpub/tprv on every test network.
-func (n Network) xpubVersion() uint32 {
-	if n == Mainnet {
-		return verXpub
-	}
-	return verTpub
-}
-
-func (n Network) xprvVersion() uint32 {
-	if n == Mainnet {
-		return verXprv
-	}
-	return verTprv
-}
