@@ -78,15 +78,12 @@ func runKeygen(cmd *cobra.Command, g *globalOptions, o *keygenOptions) error {
 	if o.words != 12 && o.words != 24 {
 		return failf("pass --words 12 or --words 24", "--words %d: a ceremony makes 12 or 24 words", o.words)
 	}
-	net, err := wallet.ParseNetwork(o.network)
+	net, dir, err := prepareNewVault(g, o.network, o.officers)
 	if err != nil {
-		return failf("pass --network mainnet, testnet, signet or regtest", "--network: %v", err)
+		return err
 	}
 	if o.diceFile != "" && !o.dice && !o.diceOnly {
 		o.dice = true
-	}
-	if err := checkOfficers(o.officers); err != nil {
-		return err
 	}
 	var holders [][]string
 	if o.shares.set() {
@@ -97,13 +94,6 @@ func runKeygen(cmd *cobra.Command, g *globalOptions, o *keygenOptions) error {
 		if holders, err = shareHolders(sc, o.officers); err != nil {
 			return err
 		}
-	}
-	dir, err := g.vaultDir()
-	if err != nil {
-		return err
-	}
-	if err := refuseExistingVault(dir); err != nil {
-		return err
 	}
 	p := newPrompter(cmd)
 
@@ -195,6 +185,23 @@ func runKeygen(cmd *cobra.Command, g *globalOptions, o *keygenOptions) error {
 		return err
 	}
 	return printVaultCreated(out, g.json, v)
+}
+
+// prepareNewVault checks what every ceremony needs before anything is asked:
+// the network, the officers' names, and a vault folder that holds no vault.
+func prepareNewVault(g *globalOptions, network string, officers []string) (wallet.Network, string, error) {
+	net, err := wallet.ParseNetwork(network)
+	if err != nil {
+		return net, "", failf("pass --network mainnet, testnet, signet or regtest", "--network: %v", err)
+	}
+	if err := checkOfficers(officers); err != nil {
+		return net, "", err
+	}
+	dir, err := g.vaultDir()
+	if err != nil {
+		return net, "", err
+	}
+	return net, dir, refuseExistingVault(dir)
 }
 
 func checkOfficers(names []string) error {

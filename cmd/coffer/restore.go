@@ -66,18 +66,8 @@ entropy: restore them with --from-bip39.`,
 }
 
 func runRestore(cmd *cobra.Command, g *globalOptions, o *restoreOptions) error {
-	net, err := wallet.ParseNetwork(o.network)
+	net, dir, err := prepareNewVault(g, o.network, o.officers)
 	if err != nil {
-		return failf("pass --network mainnet, testnet, signet or regtest", "--network: %v", err)
-	}
-	if err := checkOfficers(o.officers); err != nil {
-		return err
-	}
-	dir, err := g.vaultDir()
-	if err != nil {
-		return err
-	}
-	if err := refuseExistingVault(dir); err != nil {
 		return err
 	}
 	p := newPrompter(cmd)
