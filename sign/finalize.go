@@ -79,14 +79,23 @@ func (pl *inputPlan) finalScripts(sigs []keySig, tapSig []byte) (sigScript []byt
 	return nil, nil, false
 }
 
-// chooseMultisig picks, in the script's key order, the first m signatures
-// that verify; it keeps exactly m (btcd's finalizer fails with more).
-func (c *txContext) chooseMultisig(pl *inputPlan, have map[string][]byte) []keySig {
+// chooseMultisig picks, in the script's key order, the first m
+// signatures; it keeps exactly m (btcd's finalizer fails with more). With
+// verify, only signatures that verify are picked; without, the caller
+// executes the script and comes back with verify when that fails.
+func (c *txContext) chooseMultisig(pl *inputPlan, have map[string][]byte, verify bool) []keySig {
 	var out []keySig
 	hashes := map[txscript.SigHashType][]byte{}
 	for _, k := range pl.ms.keys {
 		sig, ok := have[string(k)]
 		if !ok || len(sig) < 2 {
+			continue
+		}
+		if !verify {
+			out = append(out, keySig{pub: k, sig: sig})
+			if len(out) == pl.ms.m {
+				break
+			}
 			continue
 		}
 		ht := txscript.SigHashType(sig[len(sig)-1])
@@ -177,7 +186,16 @@ func Finalize(p *Packet) ([]byte, error) {
 			for _, ps := range in.PartialSigs {
 				have[string(ps.PubKey)] = ps.Signature
 			}
-			sigs = ctx.chooseMultisig(pl, have)
+			sigs = ctx.chooseMultisig(pl, have, false)
+			if len(sigs) == pl.ms.m && len(have) > pl.ms.m {
+				// More signatures than needed: take the first m that
+				// verify, so one bad signature cannot spoil the input.
+				ss, wit, _ := pl.finalScripts(sigs, nil)
+				tx.TxIn[i].SignatureScript, tx.TxIn[i].Witness = ss, wit
+				if ctx.execute(tx, i) != nil {
+					sigs = ctx.chooseMultisig(pl, have, true)
+				}
+			}
 		} else {
 			for _, ps := range in.PartialSigs {
 				sigs = append(sigs, keySig{pub: ps.PubKey, sig: ps.Signature})

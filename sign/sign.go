@@ -327,6 +327,12 @@ func (p *Packet) addPartialSig(i int, pub, sig []byte) {
 	pub, sig = bytes.Clone(pub), bytes.Clone(sig)
 	p.inputs[i].put(inPartialSig, pub, sig)
 	in := &p.p.Inputs[i]
+	for _, ps := range in.PartialSigs {
+		if bytes.Equal(ps.PubKey, pub) {
+			ps.Signature = sig
+			return
+		}
+	}
 	in.PartialSigs = append(in.PartialSigs, &psbtPartialSig{PubKey: pub, Signature: sig})
 }
 
@@ -441,26 +447,57 @@ func signJob(ctx *txContext, tx *wire.MsgTx, j *job, keys KeySource) (done, erro
 // is complete, otherwise each against its sighash.
 func verifyJob(ctx *txContext, tx *wire.MsgTx, j *job, d *done, hash []byte) error {
 	pl := j.pl
-	var sigs []keySig
+	sigs := d.sigs
 	if pl.ms != nil {
 		have := make(map[string][]byte, len(j.others)+len(d.sigs))
 		for k, v := range j.others {
 			have[k] = v
 		}
 		for _, ks := range d.sigs {
-			if !verifyECDSA(ks.sig, hash, ks.pub) {
-				return fmt.Errorf("the new signature by %x does not verify", ks.pub)
-			}
 			have[string(ks.pub)] = ks.sig
 		}
-		sigs = ctx.chooseMultisig(pl, have)
+		sigs = ctx.chooseMultisig(pl, have, false)
 		if len(sigs) < pl.ms.m {
-			return nil // partial: each new signature verified above
+			// Still short of signatures: the script cannot run yet, so
+			// check each new signature against its sighash and key.
+			return verifyEach(d, hash)
 		}
-	} else {
-		sigs = d.sigs
+		err := executeWith(ctx, tx, pl, sigs, nil)
+		if err == nil {
+			d.complete = true
+			return nil
+		}
+		// The script failed: our signatures, or a bad one of another
+		// signer? Ours must verify; then retry with verified ones only.
+		if err := verifyEach(d, hash); err != nil {
+			return err
+		}
+		sigs = ctx.chooseMultisig(pl, have, true)
+		if len(sigs) < pl.ms.m {
+			return nil // our signatures are good; others' are not
+		}
 	}
-	ss, wit, ok := pl.finalScripts(sigs, d.tapSig)
+	if err := executeWith(ctx, tx, pl, sigs, d.tapSig); err != nil {
+		return err
+	}
+	d.complete = true
+	return nil
+}
+
+// verifyEach checks each new ECDSA signature against hash.
+func verifyEach(d *done, hash []byte) error {
+	for _, ks := range d.sigs {
+		if !verifyECDSA(ks.sig, hash, ks.pub) {
+			return fmt.Errorf("the new signature by %x does not verify", ks.pub)
+		}
+	}
+	return nil
+}
+
+// executeWith places the final scripts for sigs in tx and runs the input's
+// script, then clears them again.
+func executeWith(ctx *txContext, tx *wire.MsgTx, pl *inputPlan, sigs []keySig, tapSig []byte) error {
+	ss, wit, ok := pl.finalScripts(sigs, tapSig)
 	if !ok {
 		return fmt.Errorf("the signatures made do not complete the %s input", pl.spend)
 	}
@@ -468,11 +505,7 @@ func verifyJob(ctx *txContext, tx *wire.MsgTx, j *job, d *done, hash []byte) err
 	in.SignatureScript, in.Witness = ss, wit
 	err := ctx.execute(tx, pl.index)
 	in.SignatureScript, in.Witness = nil, nil
-	if err != nil {
-		return err
-	}
-	d.complete = true
-	return nil
+	return err
 }
 
 // diagnose turns a failed check into the most precise error: a key that

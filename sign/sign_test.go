@@ -526,3 +526,45 @@ func TestHDKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSignMultisigBadCosignerSig: a cosigner's signature that does not
+// verify neither blocks our signature nor ends up in the final witness.
+func TestSignMultisigBadCosignerSig(t *testing.T) {
+	vaults := vaultsFor(t, fxP2WSH2of3)
+	p := mustDecode(t, fixturePSBT(t, fxP2WSH2of3, vaults, 2))
+	if _, err := Sign(p, vaults[1].keys, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// Spoil B's signatures: sign the wrong message with B's key.
+	for i := range p.inputs {
+		ps := p.p.Inputs[i].PartialSigs[0]
+		k, _ := vaults[1].keys.PrivateKey(accountPath(fxP2WSH2of3, 0, uint32(i)))
+		bad, _ := signECDSA(k, bytes.Repeat([]byte{1}, 32))
+		p.addPartialSig(i, ps.PubKey, append(bad.Serialize(), 1))
+	}
+	p = mustDecode(t, p.Encode())
+	res, err := Sign(p, vaults[0].keys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Signed {
+		if s.Complete {
+			t.Fatalf("input %d complete with a bad cosigner signature", s.Index)
+		}
+	}
+	if _, err := Finalize(p); !errors.Is(err, ErrVerify) && !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("finalize with one good signature: %v", err)
+	}
+	res, err = Sign(p, vaults[2].keys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Signed {
+		if !s.Complete {
+			t.Fatalf("input %d incomplete with A and C", s.Index)
+		}
+	}
+	if _, err := Finalize(p); err != nil {
+		t.Fatal(err)
+	}
+}
