@@ -271,7 +271,7 @@ func TestAnalyzeAmountsJSONShape(t *testing.T) {
 func TestAnalyzeManyInputs(t *testing.T) {
 	e := newAnalyzeEnv(t)
 	vs := []*testVault{e.a}
-	const n = 64
+	const n = 130 // enough for Decode's and Analyze's parallel paths
 	ins := make([]fixtureInput, n)
 	for i := range ins {
 		ins[i] = fixtureScript(t, fxP2WPKH, vs, uint32(i%2), uint32(i), 10_000)

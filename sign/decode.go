@@ -7,6 +7,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -284,46 +287,42 @@ func parse(raw []byte) (*Packet, error) {
 		return nil, malformed(SectionGlobal, -1, "", "declares %d inputs and %d outputs but only %d bytes follow", nIn, nOut, r.remaining())
 	}
 
-	p.inputs = make([]*kvMap, nIn)
-	for i := range p.inputs {
+	// Frame every map first, then check their fields (on all cores for
+	// a large PSBT); the error reported is the first in map order.
+	total := int(nIn + nOut)
+	maps := make([]*kvMap, 0, total)
+	var frameErr error
+	for k := 0; k < total; k++ {
 		m, err := r.readMap()
 		if err != nil {
-			return nil, framing(SectionInput, i, err)
-		}
-		for _, rec := range m.recs {
-			if err := checkInput(rec, i, p.version); err != nil {
-				return nil, err
+			if k < int(nIn) {
+				frameErr = framing(SectionInput, k, err)
+			} else {
+				frameErr = framing(SectionOutput, k-int(nIn), err)
 			}
+			break
 		}
-		if p.version == 2 {
-			for _, req := range []uint64{inPreviousTxid, inOutputIndex} {
-				if !m.has(req) {
-					return nil, malformed(SectionInput, i, inputNames[req], "missing (a version 2 PSBT requires it)")
-				}
-			}
-		}
-		p.inputs[i] = m
+		maps = append(maps, m)
 	}
-	p.outputs = make([]*kvMap, nOut)
-	for i := range p.outputs {
-		m, err := r.readMap()
+	errs := make([]error, len(maps))
+	checkMap := func(k int) {
+		if k < int(nIn) {
+			errs[k] = checkInputMap(maps[k], k, p.version)
+		} else {
+			errs[k] = checkOutputMap(maps[k], k-int(nIn), p.version)
+		}
+	}
+	parallelFor(len(maps), checkMap)
+	for _, err := range errs {
 		if err != nil {
-			return nil, framing(SectionOutput, i, err)
+			return nil, err
 		}
-		for _, rec := range m.recs {
-			if err := checkOutput(rec, i, p.version); err != nil {
-				return nil, err
-			}
-		}
-		if p.version == 2 {
-			for _, req := range []uint64{outAmount, outScript} {
-				if !m.has(req) {
-					return nil, malformed(SectionOutput, i, outputNames[req], "missing (a version 2 PSBT requires it)")
-				}
-			}
-		}
-		p.outputs[i] = m
 	}
+	if frameErr != nil {
+		return nil, frameErr
+	}
+	p.inputs = maps[:nIn:nIn]
+	p.outputs = maps[nIn:]
 	if r.remaining() != 0 {
 		return nil, malformed(0, -1, "", "%d bytes follow the last output map", r.remaining())
 	}
@@ -338,6 +337,66 @@ func parse(raw []byte) (*Packet, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+func checkInputMap(m *kvMap, i int, version uint32) error {
+	for _, rec := range m.recs {
+		if err := checkInput(rec, i, version); err != nil {
+			return err
+		}
+	}
+	if version == 2 {
+		for _, req := range []uint64{inPreviousTxid, inOutputIndex} {
+			if !m.has(req) {
+				return malformed(SectionInput, i, inputNames[req], "missing (a version 2 PSBT requires it)")
+			}
+		}
+	}
+	return nil
+}
+
+func checkOutputMap(m *kvMap, i int, version uint32) error {
+	for _, rec := range m.recs {
+		if err := checkOutput(rec, i, version); err != nil {
+			return err
+		}
+	}
+	if version == 2 {
+		for _, req := range []uint64{outAmount, outScript} {
+			if !m.has(req) {
+				return malformed(SectionOutput, i, outputNames[req], "missing (a version 2 PSBT requires it)")
+			}
+		}
+	}
+	return nil
+}
+
+// parallelFor runs f(0..n-1) on all cores when n is large enough to pay
+// for the goroutines, else in order on the calling goroutine.
+func parallelFor(n int, f func(int)) {
+	workers := min(runtime.NumCPU(), n/64)
+	if workers <= 1 {
+		for k := 0; k < n; k++ {
+			f(k)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				f(k)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // framing turns a reader error into a *DecodeError for the map it hit.
