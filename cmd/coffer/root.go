@@ -82,6 +82,9 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 		newExportCommand(g),
 		newPasswdCommand(g),
 		newBackupCommand(g),
+		newInspectCommand(g),
+		newSignCommand(g),
+		newWalletCommand(g),
 	)
 	return root
 }

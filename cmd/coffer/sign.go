@@ -1,0 +1,457 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-custody/coffer/audit"
+	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/sign"
+)
+
+// testOnlyAfterSign runs between signing and journaling; an error from it
+// stops the command there, as a crash or a full disk would. It is set only
+// by a _test.go file, never by a flag or the environment of a real build.
+var testOnlyAfterSign func() error
+
+type signOptions struct {
+	out      string
+	finalize bool
+	yes      bool
+	maxSize  int
+	unlock   unlockFlags
+}
+
+func newSignCommand(g *globalOptions) *cobra.Command {
+	o := &signOptions{}
+	cmd := &cobra.Command{
+		Use:   "sign FILE|-",
+		Short: "Review a PSBT, and sign it once the officer confirms",
+		Long: `Review a PSBT and sign every input that belongs to the vault, after the
+officer has read the review and typed yes.
+
+The PSBT is read from FILE, or from standard input with -, as binary, base64
+or hex, version 0 or 2. The review (the one 'coffer inspect' prints) is shown
+on standard error. A PSBT the review refuses is never signed: the command
+exits with status 3, names the reason in one sentence, writes nothing and
+records the refusal in the vault's journal.
+
+Inputs are signed for the vault's single-key accounts (wpkh, sh-wpkh, tr) and
+for the multisig wallets registered with 'coffer wallet register'; each
+signature is checked by executing the input's script before anything is
+written. The signing is recorded in the journal (with the review's summary
+and the amount sent to external outputs) before the signed PSBT is released.
+
+The input file is never changed. The signed PSBT goes to --out, by default
+NAME.signed.psbt beside FILE (never overwriting a file), in the version and
+encoding it came in; a PSBT read from standard input is printed in base64.
+With --finalize a fully signed transaction is also finalized: its raw hex is
+written to NAME.tx beside FILE, or printed after the PSBT for standard input.
+
+--yes skips the typed confirmation, for scripts and tests: the review is
+still printed.`,
+		Example: `  coffer sign request.psbt
+  coffer sign request.psbt --out signed.psbt --finalize
+  coffer sign - --yes --passphrase-file pass.txt --non-interactive < request.psbt`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSign(cmd, g, o, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "", "write the signed PSBT to this file (default NAME.signed.psbt beside FILE; never overwritten)")
+	f.BoolVar(&o.finalize, "finalize", false, "when every input is signed, also write the raw transaction (NAME.tx, or print it for -)")
+	f.BoolVar(&o.yes, "yes", false, "sign without the typed confirmation (scripts and tests; the review is still printed)")
+	f.IntVar(&o.maxSize, "max-size", sign.DefaultMaxSize, "largest PSBT read, in bytes")
+	o.unlock.register(cmd)
+	return cmd
+}
+
+// signTargets are the files a signing writes, chosen (and checked not to
+// exist) before the vault is opened.
+type signTargets struct {
+	psbt string // "" when the signed PSBT is printed
+	tx   string // "" when the raw transaction is printed (or not asked for)
+}
+
+func planSignTargets(src *psbtSource, o *signOptions) (signTargets, error) {
+	var t signTargets
+	name := ""
+	if !src.stdin() {
+		name = strings.TrimSuffix(src.path, ".psbt")
+	}
+	switch {
+	case o.out != "":
+		t.psbt = o.out
+	case name != "":
+		t.psbt = name + ".signed.psbt"
+	}
+	if o.finalize && name != "" {
+		t.tx = name + ".tx"
+	}
+	for _, p := range []string{t.psbt, t.tx} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Lstat(p); err == nil {
+			return t, fail(exitError, fmt.Errorf("%s already exists; coffer never overwrites a file", p), "choose another --out, or move the old file away")
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return t, failf("", "cannot check %s: %v", p, err)
+		}
+	}
+	return t, nil
+}
+
+func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) error {
+	src, p, err := readPSBT(cmd, arg, o.maxSize)
+	if err != nil {
+		return err
+	}
+	targets, err := planSignTargets(src, o)
+	if err != nil {
+		return err
+	}
+	v, err := unlockVault(cmd, g, &o.unlock)
+	if err != nil {
+		return err
+	}
+	defer v.close()
+	inSum := sha256.Sum256(src.data)
+	rec := signRecord{src: src, inputSHA256: hex.EncodeToString(inSum[:])}
+
+	// 1. The review, on the screen (stdout carries the result).
+	r, refusal, err := reviewPSBT(v, p)
+	if err != nil {
+		return err
+	}
+	rec.review = r
+	screen := cmd.ErrOrStderr()
+	printReview(screen, r, p, src)
+	if refusal != nil {
+		return refuseSign(g, v, rec, "review", refusal.Reasons)
+	}
+	if r.OursToSign == 0 {
+		return fail(exitError, fmt.Errorf("%s: no input has a key of this vault (fingerprint %x): there is nothing to sign", src.name(), v.fingerprint),
+			"check that the PSBT was made for this vault's accounts or registered wallets")
+	}
+
+	// 2. The spending policy (policy/) judges the review here, between the
+	// review and the officer: one call that may refuse (exit 10 or 11).
+
+	// 3. The officer confirms.
+	if !o.yes {
+		ok, err := confirm(cmd, "\nSign this transaction? Type yes to sign, anything else to stop: ")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refuseSign(g, v, rec, "officer", nil)
+		}
+		rec.by = "officer"
+	} else {
+		rec.by = "--yes"
+	}
+
+	// 4. Sign: every signature is script-checked inside sign.Sign.
+	keys, err := sign.NewHDKeys(v.master)
+	if err != nil {
+		return failf("", "cannot use the vault's keys: %v", err)
+	}
+	res, err := sign.Sign(p, keys, sign.Options{})
+	keys.Zero()
+	if err != nil {
+		var re *sign.RefusalError
+		if errors.As(err, &re) {
+			return refuseSign(g, v, rec, "signer", re.Reasons)
+		}
+		return failf("nothing was signed; report this PSBT to the Coffer maintainers if it should have been signable", "%s: cannot sign: %v", src.name(), err)
+	}
+	if len(res.Signed) == 0 {
+		return fail(exitError, fmt.Errorf("%s: every input of this vault is signed already; nothing new to write", src.name()), "")
+	}
+	rec.signed = res.Signed
+	signed := encodeAs(p, src)
+	outSum := sha256.Sum256(signed)
+	rec.psbtSHA256 = hex.EncodeToString(outSum[:])
+	rec.out = targets.psbt
+
+	var raw []byte
+	var notFinal error
+	if o.finalize {
+		raw, err = sign.Finalize(p)
+		switch {
+		case errors.Is(err, sign.ErrIncomplete):
+			notFinal, raw = err, nil
+		case err != nil:
+			return failf("nothing was written", "%s: cannot finalize: %v", src.name(), err)
+		default:
+			rec.finalized = true
+			rec.txFile = targets.tx
+		}
+	}
+
+	// 5. Journal first: a signature that is not journaled is never released.
+	if testOnlyAfterSign != nil {
+		if err := testOnlyAfterSign(); err != nil {
+			return failf("", "%v; nothing was written", err)
+		}
+	}
+	if err := v.journal(audit.KindSign, rec.entry(), g.env.now()); err != nil {
+		return err
+	}
+
+	// 6. Release.
+	out, screenOut := cmd.OutOrStdout(), screen
+	if targets.psbt != "" {
+		if err := atomicfile.WriteNew(targets.psbt, signed, 0o644); err != nil {
+			return failf("the signing is journaled; sign again into another --out", "cannot write %s: %v", targets.psbt, err)
+		}
+	}
+	if targets.tx != "" && raw != nil {
+		if err := atomicfile.WriteNew(targets.tx, []byte(hex.EncodeToString(raw)+"\n"), 0o644); err != nil {
+			return failf("the signing is journaled; finalize again from the signed PSBT", "cannot write %s: %v", targets.tx, err)
+		}
+	}
+	if g.json {
+		return writeJSON(out, rec.result(p, signed, raw, notFinal))
+	}
+	if targets.psbt == "" {
+		fmt.Fprintln(out, p.Base64())
+	} else {
+		screenOut = out
+	}
+	if raw != nil && targets.tx == "" {
+		fmt.Fprintln(out, hex.EncodeToString(raw))
+	}
+	printSignSummary(screenOut, rec, p, signed, raw, notFinal)
+	return nil
+}
+
+// encodeAs serializes the signed PSBT in the encoding the input came in;
+// a PSBT from standard input is written in base64.
+func encodeAs(p *sign.Packet, src *psbtSource) []byte {
+	switch {
+	case src.stdin() || p.Encoding() == sign.EncodingBase64:
+		return []byte(p.Base64() + "\n")
+	case p.Encoding() == sign.EncodingHex:
+		return []byte(hex.EncodeToString(p.Encode()) + "\n")
+	}
+	return p.Encode()
+}
+
+// confirm asks the officer a yes/no question; only "yes" is yes.
+func confirm(cmd *cobra.Command, question string) (bool, error) {
+	ans, err := newPrompter(cmd).p.ReadLine(question)
+	if err != nil {
+		return false, failf("type yes at the prompt; scripts that reviewed the PSBT pass --yes", "cannot read the officer's confirmation: %v", err)
+	}
+	return strings.TrimSpace(ans) == "yes", nil
+}
+
+// refuseSign journals a refusal (by the review, the signer's own checks or
+// the officer) and returns the exit-3 error.
+func refuseSign(g *globalOptions, v *unlocked, rec signRecord, by string, reasons []sign.Reason) error {
+	entry := struct {
+		TxID        string       `json:"txid"`
+		Network     string       `json:"network"`
+		Input       string       `json:"input"`
+		InputSHA256 string       `json:"input_sha256"`
+		By          string       `json:"by"`
+		Reasons     []reasonView `json:"reasons"`
+	}{rec.review.TxID, rec.review.Network, rec.inputName(), rec.inputSHA256, by, newReasonViews(reasons)}
+	if by == "officer" {
+		entry.Reasons = []reasonView{{Code: "officer-declined", Text: "the officer did not confirm"}}
+	}
+	if err := v.journal(audit.KindRefusal, entry, g.env.now()); err != nil {
+		return err
+	}
+	if by == "officer" {
+		return fail(exitRefused, fmt.Errorf("%s: the officer did not confirm; nothing was signed", rec.src.name()), "")
+	}
+	return refusedError(rec.src, reasons)
+}
+
+// signRecord gathers what the journal and the result say of a signing.
+type signRecord struct {
+	src         *psbtSource
+	inputSHA256 string
+	review      *sign.Review
+	by          string
+	signed      []sign.SignedInput
+	out         string
+	psbtSHA256  string
+	finalized   bool
+	txFile      string
+}
+
+func (r *signRecord) inputName() string {
+	if r.src.stdin() {
+		return "-"
+	}
+	return r.src.path
+}
+
+// maxJournalOutputs bounds the outputs listed in one journal entry (a
+// line is at most 1 MiB); the txid and hashes identify the rest.
+const maxJournalOutputs = 1000
+
+type journalOutput struct {
+	Index     int    `json:"index"`
+	Address   string `json:"address,omitempty"`
+	Script    string `json:"script,omitempty"` // when there is no address
+	AmountSat int64  `json:"amount_sat"`
+	Label     string `json:"label"`
+	Wallet    string `json:"wallet,omitempty"`
+}
+
+// signEntry is the journal's record of a signing. spent_sats is what left
+// the vault: the external outputs (not change, not self); the policy's
+// velocity limit reads it (audit.SpentField).
+type signEntry struct {
+	TxID            string          `json:"txid"`
+	Network         string          `json:"network"`
+	PSBTVersion     int             `json:"psbt_version"`
+	Input           string          `json:"input"`
+	InputSHA256     string          `json:"input_sha256"`
+	Inputs          int             `json:"inputs"`
+	InputTotalSat   *int64          `json:"input_total_sat"`
+	InputsOurs      int             `json:"inputs_ours"`
+	InputsSigned    int             `json:"inputs_signed"`
+	Outputs         []journalOutput `json:"outputs"`
+	OutputsListed   int             `json:"outputs_listed"`
+	OutputCount     int             `json:"output_count"`
+	FeeSat          *int64          `json:"fee_sat"`
+	FeeRate         float64         `json:"fee_rate_sat_vb"`
+	VSize           int             `json:"vsize"`
+	SpentSats       int64           `json:"spent_sats"`
+	ChangeSat       int64           `json:"change_sat"`
+	Warnings        int             `json:"warnings"`
+	ConfirmedBy     string          `json:"confirmed_by"`
+	Out             string          `json:"out"` // "-" when printed
+	PSBTSHA256      string          `json:"psbt_sha256"`
+	Finalized       bool            `json:"finalized"`
+	TxFile          string          `json:"tx_file,omitempty"`
+	InputsSignedIDs []int           `json:"inputs_signed_list,omitempty"`
+}
+
+func (r *signRecord) entry() signEntry {
+	rv := r.review
+	e := signEntry{TxID: rv.TxID, Network: rv.Network, PSBTVersion: rv.PSBTVer, Input: r.inputName(), InputSHA256: r.inputSHA256,
+		Inputs: rv.NumInputs, InputsOurs: rv.OursToSign, InputsSigned: len(r.signed), OutputCount: rv.NumOutputs,
+		FeeRate: rv.FeeRate, VSize: rv.VSize, SpentSats: int64(rv.Sent), ChangeSat: int64(rv.Change), Warnings: len(rv.Warnings),
+		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile}
+	if e.Out == "" {
+		e.Out = "-"
+	}
+	if rv.FeeKnown {
+		in, fee := int64(rv.InputTotal), int64(rv.Fee)
+		e.InputTotalSat, e.FeeSat = &in, &fee
+	}
+	for _, o := range rv.Outputs {
+		if len(e.Outputs) == maxJournalOutputs {
+			break
+		}
+		jo := journalOutput{Index: o.Index, Address: o.Address, AmountSat: int64(o.Amount), Label: string(o.Label), Wallet: o.Wallet}
+		if jo.Address == "" {
+			jo.Script = o.Script
+		}
+		e.Outputs = append(e.Outputs, jo)
+	}
+	e.OutputsListed = len(e.Outputs)
+	if len(r.signed) <= maxJournalOutputs {
+		for _, s := range r.signed {
+			e.InputsSignedIDs = append(e.InputsSignedIDs, s.Index)
+		}
+	}
+	return e
+}
+
+// signResult is what sign --json prints.
+type signResult struct {
+	Review       *reviewView `json:"review"`
+	SignedInputs []int       `json:"signed_inputs"`
+	Complete     bool        `json:"complete"`
+	Out          string      `json:"out,omitempty"`
+	PSBT         string      `json:"psbt,omitempty"` // base64, when printed
+	PSBTSHA256   string      `json:"psbt_sha256"`
+	Finalized    bool        `json:"finalized"`
+	TxFile       string      `json:"tx_file,omitempty"`
+	Tx           string      `json:"tx,omitempty"` // hex, when printed
+	NotFinalized string      `json:"not_finalized_because,omitempty"`
+}
+
+func (r *signRecord) result(p *sign.Packet, signed, raw []byte, notFinal error) *signResult {
+	res := &signResult{Review: newReviewView(r.review, p), SignedInputs: []int{}, Complete: allComplete(r.signed, r.review),
+		Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile}
+	for _, s := range r.signed {
+		res.SignedInputs = append(res.SignedInputs, s.Index)
+	}
+	if r.out == "" {
+		res.PSBT = strings.TrimSpace(string(signed))
+	}
+	if raw != nil && r.txFile == "" {
+		res.Tx = hex.EncodeToString(raw)
+	}
+	if notFinal != nil {
+		res.NotFinalized = notFinal.Error()
+	}
+	return res
+}
+
+// allComplete reports whether every input now has its signatures, as far
+// as this signing can tell: every input signed here is complete and every
+// other input was final already.
+func allComplete(signed []sign.SignedInput, r *sign.Review) bool {
+	done := map[int]bool{}
+	for _, s := range signed {
+		if !s.Complete {
+			return false
+		}
+		done[s.Index] = true
+	}
+	for _, in := range r.Inputs {
+		if !done[in.Index] && !in.Final {
+			return false
+		}
+	}
+	return true
+}
+
+func printSignSummary(w io.Writer, rec signRecord, p *sign.Packet, signed, raw []byte, notFinal error) {
+	ids := make([]string, len(rec.signed))
+	partial := 0
+	for i, s := range rec.signed {
+		ids[i] = fmt.Sprintf("#%d", s.Index)
+		if !s.Complete {
+			partial++
+		}
+	}
+	fmt.Fprintf(w, "signed %d input(s): %s\n", len(rec.signed), strings.Join(ids, ", "))
+	if partial > 0 {
+		fmt.Fprintf(w, "%d input(s) still need signatures of other signers\n", partial)
+	}
+	if rec.out != "" {
+		enc := p.Encoding().String()
+		if rec.src.stdin() {
+			enc = "base64"
+		}
+		fmt.Fprintf(w, "wrote %s (PSBT version %d, %s, %d bytes)\n", rec.out, p.Version(), enc, len(signed))
+	}
+	switch {
+	case raw != nil && rec.txFile != "":
+		fmt.Fprintf(w, "wrote %s (raw transaction, %d bytes, txid %s)\n", rec.txFile, len(raw), rec.review.TxID)
+	case raw != nil:
+		fmt.Fprintf(w, "finalized: raw transaction of %d bytes, txid %s\n", len(raw), rec.review.TxID)
+	case notFinal != nil:
+		fmt.Fprintf(w, "not finalized: %v\n", notFinal)
+	}
+	fmt.Fprintf(w, "psbt sha256 %s\n", rec.psbtSHA256)
+}
