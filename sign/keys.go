@@ -116,7 +116,9 @@ func (h *HDKeys) PrivateKey(path []uint32) (*btcec.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hd keys: %s cannot be derived: %w", hexPath(path), err)
 	}
-	return btcec.PrivKeyFromScalar(k), nil
+	priv := btcec.PrivKeyFromScalar(k) // copies the scalar
+	k.Zero()
+	return priv, nil
 }
 
 // errInvalidChild: BIP32 gives no key at this index (probability about
@@ -193,8 +195,9 @@ func (h *HDKeys) parent(prefix []uint32) (n *node, owned bool, err error) {
 		}
 		next.priv = *k
 		k.Zero()
-		pub := btcec.PrivKeyFromScalar(&next.priv).PubKey()
-		copy(next.pub[:], pub.SerializeCompressed())
+		tmp := btcec.PrivKeyFromScalar(&next.priv)
+		copy(next.pub[:], tmp.PubKey().SerializeCompressed())
+		tmp.Zero()
 		if owned {
 			cur.zero() // an intermediate the cache did not take
 		}
