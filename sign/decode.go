@@ -17,7 +17,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // BIP174 preimage fields are RIPEMD160
+	//lint:ignore SA1019 BIP174's PSBT_IN_RIPEMD160 preimage field is defined with RIPEMD-160
+	"golang.org/x/crypto/ripemd160"
 )
 
 // DefaultMaxSize is the size limit Decode applies when given 0: 32 MiB.

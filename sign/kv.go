@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"sort"
 )
 
 // psbtMagic opens every PSBT: "psbt" and the 0xff separator.
@@ -69,17 +68,6 @@ func (m *kvMap) put(typ uint64, kdata, value []byte) {
 	m.recs[at] = r
 }
 
-// drop removes every record of type typ.
-func (m *kvMap) drop(typ uint64) {
-	out := m.recs[:0]
-	for _, r := range m.recs {
-		if r.typ != typ {
-			out = append(out, r)
-		}
-	}
-	m.recs = out
-}
-
 // size is the serialized length of the map with its terminator.
 func (m *kvMap) size() int {
 	n := 1
@@ -99,13 +87,6 @@ func (m *kvMap) appendTo(b []byte) []byte {
 		b = append(b, r.value...)
 	}
 	return append(b, 0x00)
-}
-
-// sorted returns the records sorted by key, for tests and debugging.
-func (m *kvMap) sorted() []record {
-	out := append([]record(nil), m.recs...)
-	sort.SliceStable(out, func(i, j int) bool { return bytes.Compare(out[i].key, out[j].key) < 0 })
-	return out
 }
 
 // reader walks a byte slice; every read is bounds-checked.

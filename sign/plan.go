@@ -3,7 +3,6 @@ package sign
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -250,8 +249,6 @@ func appendUint(b []byte, v uint32) []byte {
 	}
 	return append(b, tmp[i:]...)
 }
-
-func shortHex(b []byte) string { return hex.EncodeToString(b) }
 
 // parsePub parses a 33- or 65-byte public key.
 func parsePub(b []byte) (*btcec.PublicKey, error) { return btcec.ParsePubKey(b) }
