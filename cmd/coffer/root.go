@@ -85,6 +85,7 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 		newInspectCommand(g),
 		newSignCommand(g),
 		newWalletCommand(g),
+		newQRCommand(g),
 	)
 	return root
 }
