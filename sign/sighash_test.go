@@ -100,6 +100,7 @@ func TestBIP143Sighash(t *testing.T) {
 			executed++
 		}
 	}
+	t.Logf("reproduced %d published signatures, executed %d transactions", reproduced, executed)
 	if reproduced < 5 || executed != 2 {
 		t.Errorf("reproduced %d signatures, executed %d transactions", reproduced, executed)
 	}
