@@ -1,14 +1,11 @@
 package qrcli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/cli"
 )
 
@@ -158,12 +155,8 @@ func runDecode(cmd *cobra.Command, prog string, o *decodeOptions, images []strin
 			return cli.Failf("", "cannot write to stdout: %v", err)
 		}
 		info = cmd.ErrOrStderr()
-	} else if err := atomicfile.WriteNew(o.out, data, 0o644); err != nil {
-		hint := ""
-		if errors.Is(err, fs.ErrExist) {
-			hint = "choose another --out, or move the old file away"
-		}
-		return cli.Fail(cli.ExitError, fmt.Errorf("cannot write %s: %v", o.out, unwrapPath(err)), hint)
+	} else if _, err := WriteFile(o.out, data); err != nil {
+		return err
 	}
 	if asJSON {
 		return cli.WriteJSON(info, struct {

@@ -497,3 +497,15 @@ func (p *progress) done() {
 		p.drawn = false
 	}
 }
+
+// Args is the positional-argument rule of a command that reads one FILE
+// (or "-" for stdin) without --qr-in, and any number of images (none: stdin
+// lines) with it. Use it as the command's Args.
+func (f *InFlags) Args(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if f.qrIn {
+			return nil
+		}
+		return cobra.ExactArgs(n)(cmd, args)
+	}
+}

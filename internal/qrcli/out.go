@@ -307,3 +307,18 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// WriteFile writes data for the other side to path: a new file (never
+// overwriting one), atomically, mode 0644. It returns the file's SHA-256,
+// which the command prints as "sha256 HEX" for the reading side's
+// --expect-sha256.
+func WriteFile(path string, data []byte) (FileSum, error) {
+	if err := atomicfile.WriteNew(path, data, 0o644); err != nil {
+		hint := ""
+		if errors.Is(err, fs.ErrExist) {
+			hint = "choose another file, or move the old one away"
+		}
+		return FileSum{}, cli.Fail(cli.ExitError, fmt.Errorf("cannot write %s: %v", path, unwrapPath(err)), hint)
+	}
+	return FileSum{Path: path, SHA256: sha256Hex(data)}, nil
+}
