@@ -34,7 +34,10 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("COFFER_VAULT", filepath.Join(e.WorkDir, "vault"))
 			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
-			return nil
+			// $PSBT: the PSBT fixtures (testdata/psbt, read-only for scripts).
+			psbtDir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "psbt"))
+			e.Setenv("PSBT", psbtDir)
+			return err
 		},
 		Condition: interopCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -249,7 +249,11 @@ func encodeAs(p *sign.Packet, src *psbtSource) []byte {
 
 // confirm asks the officer a yes/no question; only "yes" is yes.
 func confirm(cmd *cobra.Command, question string) (bool, error) {
-	ans, err := newPrompter(cmd).p.ReadLine(question)
+	pr := newPrompter(cmd)
+	ans, err := pr.p.ReadLine(question)
+	if !pr.p.IsTerminal() {
+		fmt.Fprintln(pr.out) // the answer was not echoed: end the prompt's line
+	}
 	if err != nil {
 		return false, failf("type yes at the prompt; scripts that reviewed the PSBT pass --yes", "cannot read the officer's confirmation: %v", err)
 	}
