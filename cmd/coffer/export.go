@@ -11,6 +11,7 @@ import (
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/export"
 	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/wallet"
 )
 
@@ -23,6 +24,7 @@ type exportOptions struct {
 	description string
 	acct        accountFlags
 	unlock      unlockFlags
+	qrOut       qrcli.OutFlags
 }
 
 func newExportCommand(g *globalOptions) *cobra.Command {
@@ -43,12 +45,15 @@ Formats:
   electrum      an Electrum watch-only wallet file
 
 The export goes to stdout, or to --out F (never overwriting a file), and its
-SHA-256 is printed so the reading side can check what crossed the gap. The
-export is recorded in the vault's journal.`,
+SHA-256 is printed so the reading side can check what crossed the gap
+(--expect-sha256). --qr-out shows it as animated QR codes on the terminal or
+writes them as PNG frames or a GIF (ur:bytes, or BBQr with --qr-format bbqr),
+instead of printing it. The export is recorded in the vault's journal.`,
 		Example: `  coffer export --format descriptor --script wpkh
   coffer export --format core --script tr --out core.json
   coffer export --format bsms --script wsh-multi --out alice.bsms
-  coffer export --format electrum --out wallet.electrum`,
+  coffer export --format electrum --out wallet.electrum
+  coffer export --format descriptor --script wpkh --qr-out terminal`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExport(cmd, g, o)
@@ -61,6 +66,7 @@ export is recorded in the vault's journal.`,
 	f.StringVar(&o.description, "description", "", "bsms: the key's description (default \"coffer <fingerprint>\")")
 	o.acct.register(cmd)
 	o.unlock.register(cmd)
+	o.qrOut.Register(cmd)
 	return cmd
 }
 
@@ -91,6 +97,10 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 		if token, err = hex.DecodeString(o.token); err != nil || (len(token) != 8 && len(token) != 16) {
 			return failf("the coordinator gives a TOKEN of 16 or 32 hex digits", "--token %q is not 8 or 16 bytes of hex", o.token)
 		}
+	}
+
+	if err := o.qrOut.Check(); err != nil {
+		return err
 	}
 
 	v, a, err := o.acct.open(cmd, g, &o.unlock)
@@ -126,8 +136,9 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 		Account uint32 `json:"account"`
 		Path    string `json:"path"`
 		Out     string `json:"out,omitempty"`
+		QR      string `json:"qr,omitempty"`
 		SHA256  string `json:"sha256"`
-	}{o.format, a.script.String(), a.number, a.path.String(), o.out, sumHex}, g.env.now()); err != nil {
+	}{o.format, a.script.String(), a.number, a.path.String(), o.out, o.qrOut.Target().String(), sumHex}, g.env.now()); err != nil {
 		return err
 	}
 	if o.out != "" {
@@ -135,25 +146,37 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 			return failf("choose another --out, or move the old file away", "cannot write %s: %v", o.out, err)
 		}
 	}
+	sent, err := o.qrOut.Write(cmd, data) // nil without --qr-out
+	if err != nil {
+		return err
+	}
 	w := cmd.OutOrStdout()
 	if g.json {
 		return writeJSON(w, struct {
-			Format string `json:"format"`
-			Script string `json:"script"`
-			Path   string `json:"path"`
-			Out    string `json:"out,omitempty"`
-			SHA256 string `json:"sha256"`
-			Data   string `json:"data,omitempty"`
-		}{o.format, a.script.String(), a.path.String(), o.out, sumHex, map[bool]string{true: "", false: string(data)}[o.out != ""]})
+			Format string      `json:"format"`
+			Script string      `json:"script"`
+			Path   string      `json:"path"`
+			Out    string      `json:"out,omitempty"`
+			SHA256 string      `json:"sha256"`
+			Data   string      `json:"data,omitempty"`
+			QR     *qrcli.Sent `json:"qr,omitempty"`
+		}{o.format, a.script.String(), a.path.String(), o.out, sumHex, map[bool]string{true: "", false: string(data)}[o.out != ""], sent})
 	}
-	if o.out == "" {
+	if o.out == "" && sent == nil {
 		if _, err := w.Write(data); err != nil {
 			return failf("", "cannot write the export: %v", err)
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "sha256 %s\n", sumHex)
 		return nil
 	}
-	fmt.Fprintf(w, "wrote %s (%s export, %d bytes)\nsha256 %s\n", o.out, o.format, len(data), sumHex)
+	if o.out != "" {
+		fmt.Fprintf(w, "wrote %s (%s export, %d bytes)\n", o.out, o.format, len(data))
+	}
+	if sent != nil {
+		sent.Print(w)
+		return nil
+	}
+	fmt.Fprintf(w, "sha256 %s\n", sumHex)
 	return nil
 }
 

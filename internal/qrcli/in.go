@@ -154,9 +154,15 @@ func checkSum(r *Received, want string) error {
 	if want == "" || r.SHA256 == want {
 		return nil
 	}
-	return cli.Fail(cli.ExitError, fmt.Errorf("%s: sha256 %s is not the expected %s: %w", r.Source, r.SHA256, want, ErrSHA256Mismatch),
+	return cli.Fail(cli.ExitError, &mismatchError{fmt.Sprintf("%s: sha256 %s is not the expected %s", r.Source, r.SHA256, want)},
 		"the data changed on its way, or this is another file: get it again from the writing side")
 }
+
+// mismatchError is ErrSHA256Mismatch with the file and both hashes named.
+type mismatchError struct{ msg string }
+
+func (e *mismatchError) Error() string        { return e.msg }
+func (e *mismatchError) Is(target error) bool { return target == ErrSHA256Mismatch }
 
 func readAllLimit(r io.Reader, max int) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
