@@ -51,6 +51,6 @@ builds unsigned PSBTs for coffer to sign, and finalizes and broadcasts them.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return cli.Fail(cli.ExitError, err, "run 'coffer-watch COMMAND --help' for the flags it takes")
 	})
-	root.AddCommand(newVersionCommand(g), newQRCommand(g))
+	root.AddCommand(newVersionCommand(g), newQRCommand(g), newAuditCommand(g), newVerifyProofCommand(g))
 	return root
 }

@@ -86,6 +86,8 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 		newSignCommand(g),
 		newWalletCommand(g),
 		newQRCommand(g),
+		newAuditCommand(g),
+		newProveCommand(g),
 	)
 	return root
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/internal/auditcmd"
 	"github.com/coffer-custody/coffer/internal/buildinfo"
 	"github.com/coffer-custody/coffer/internal/keystore"
 	"github.com/coffer-custody/coffer/internal/prompt"
@@ -268,6 +269,13 @@ func createVault(g *globalOptions, dir string, net wallet.Network, seed []byte, 
 		os.Remove(ksPath)
 		return nil, failf("", "cannot write %s: %v", cerPath, err)
 	}
+	// The transcript's signature by the journal key, for verify-ceremony.
+	sigPath := filepath.Join(dir, auditcmd.CeremonySigFile)
+	if err := atomicfile.WriteNew(sigPath, auditcmd.SignCeremony(jkey, transcript), 0o600); err != nil {
+		os.Remove(ksPath)
+		os.Remove(cerPath)
+		return nil, failf("", "cannot write %s: %v", sigPath, err)
+	}
 	sum := sha256.Sum256(transcript)
 	entry := struct {
 		MasterFingerprint string   `json:"master_fingerprint"`
@@ -284,6 +292,7 @@ func createVault(g *globalOptions, dir string, net wallet.Network, seed []byte, 
 	if _, err := audit.Append(jPath, jkey, c.Kind, entry, c.Date); err != nil {
 		os.Remove(ksPath)
 		os.Remove(cerPath)
+		os.Remove(sigPath)
 		os.Remove(jPath)
 		return nil, failf("", "cannot start the journal %s: %v; nothing was written", jPath, err)
 	}
