@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/buildinfo"
 	"github.com/coffer-custody/coffer/wallet"
@@ -218,18 +220,43 @@ func checkExport(c *audit.Ceremony, path string) Check {
 		}
 		accounts = append(accounts, account{p, k.String()})
 	}
-	var matched []string
+	var matched, unchecked []string
 	others := 0
+	ourFP := strings.ToLower(c.MasterFingerprint)
+	// A key written bare and also with its origin (generic JSON has both,
+	// and SLIP-132 twins) is judged once, by its origin.
+	parsed := make([]*hdkeychain.ExtendedKey, len(keys))
+	withOrigin := map[string]bool{}
 	for i, k := range keys {
 		key, _, err := wallet.ParseExtendedKey(k.XPub)
 		if err != nil {
 			ch.Detail = fmt.Sprintf("key %d (%s…): %v", i+1, abbrev(k.XPub), err)
 			return ch
 		}
+		parsed[i] = key
+		if k.Origin != "" {
+			withOrigin[key.String()] = true
+		}
+	}
+	for i, k := range keys {
+		key := parsed[i]
 		std := key.String()
+		if k.Origin == "" && withOrigin[std] {
+			continue
+		}
+		if k.Origin == "" && key.Depth() == 0 {
+			// A master public key: the transcript records only its
+			// fingerprint, and no account can be derived from it.
+			if pub, err := key.ECPubKey(); err == nil && wallet.FormatFingerprint(wallet.PubKeyFingerprint(pub.SerializeCompressed())) == ourFP {
+				unchecked = append(unchecked, "["+ourFP+"] (the master key: only its fingerprint is recorded)")
+			} else {
+				others++
+			}
+			continue
+		}
 		if k.Origin != "" {
 			fp, rest, _ := strings.Cut(k.Origin, "/")
-			if fp != strings.ToLower(c.MasterFingerprint) {
+			if fp != ourFP {
 				others++ // another signer's key (a multisig descriptor)
 				continue
 			}
@@ -248,18 +275,18 @@ func checkExport(c *audit.Ceremony, path string) Check {
 					}
 				}
 			}
-			if !found {
-				ch.Detail = fmt.Sprintf("key %d [%s]: the ceremony recorded no account at %s (it records account 0 of each script type)", i+1, k.Origin, p)
-				return ch
+			if found {
+				matched = append(matched, "["+k.Origin+"]")
+			} else {
+				unchecked = append(unchecked, "["+k.Origin+"]")
 			}
-			matched = append(matched, "["+k.Origin+"]")
 			continue
 		}
 		found := false
 		for _, a := range accounts {
 			if a.xpub == std {
 				found = true
-				matched = append(matched, "["+strings.ToLower(c.MasterFingerprint)+"/"+a.path.Unprefixed()+"]")
+				matched = append(matched, "["+ourFP+"/"+a.path.Unprefixed()+"]")
 			}
 		}
 		if !found {
@@ -267,12 +294,24 @@ func checkExport(c *audit.Ceremony, path string) Check {
 			return ch
 		}
 	}
+	matched, unchecked = dedupe(matched), dedupe(unchecked)
+	notChecked := ""
+	if len(unchecked) > 0 {
+		notChecked = fmt.Sprintf("%d key(s) of master %s at paths the ceremony did not record, not checked: %s", len(unchecked), c.MasterFingerprint, strings.Join(unchecked, ", "))
+	}
 	if len(matched) == 0 {
-		ch.Detail = fmt.Sprintf("none of its %d keys is of master %s", len(keys), c.MasterFingerprint)
+		if notChecked != "" {
+			ch.Detail = "no key could be checked against the ceremony; " + notChecked
+		} else {
+			ch.Detail = fmt.Sprintf("none of its %d keys is of master %s", len(keys), c.MasterFingerprint)
+		}
 		return ch
 	}
 	ch.OK = true
-	ch.Detail = fmt.Sprintf("%d key(s) of the ceremony: %s", len(matched), strings.Join(dedupe(matched), ", "))
+	ch.Detail = fmt.Sprintf("%d key(s) of the ceremony: %s", len(matched), strings.Join(matched, ", "))
+	if notChecked != "" {
+		ch.Detail += "; " + notChecked
+	}
 	if others > 0 {
 		ch.Detail += fmt.Sprintf("; %d key(s) of other signers", others)
 	}
