@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -115,6 +116,16 @@ type Destinations struct {
 	Any     bool
 	Entries []Destination
 	scripts map[string]int // scriptPubKey bytes -> entry
+
+	// The addresses of ranged descriptors are derived once, on the first
+	// decision, so that reading a policy stays fast.
+	ranged []rangedEntry
+	once   sync.Once
+}
+
+type rangedEntry struct {
+	desc  *wallet.Descriptor // one branch
+	entry int
 }
 
 // Destination is one allowlist entry: an address or a descriptor.
@@ -129,6 +140,7 @@ func (d *Destinations) Allows(script []byte) (Destination, bool) {
 	if d.Any {
 		return Destination{}, true
 	}
+	d.once.Do(d.deriveRanged)
 	i, ok := d.scripts[string(script)]
 	if !ok {
 		return Destination{}, false
@@ -621,35 +633,48 @@ func (p *Policy) parseDestinations(n *yaml.Node, where string) (*Destinations, e
 }
 
 // addDescriptorScripts allows the scripts of a descriptor: the one script
-// of a fixed descriptor, else DescriptorLookahead of each branch.
+// of a fixed descriptor, else DescriptorLookahead of each branch (derived
+// on first use; the first address is derived here to check the
+// descriptor).
 func addDescriptorScripts(d *Destinations, desc *wallet.Descriptor, idx int) error {
-	add := func(spk []byte) {
+	for _, half := range desc.Expand() {
+		spk, err := half.ScriptPubKey(0, 0)
+		if err != nil {
+			return err
+		}
 		if _, dup := d.scripts[string(spk)]; !dup {
 			d.scripts[string(spk)] = idx
 		}
-	}
-	for _, half := range desc.Expand() {
-		if !half.IsRange() {
-			spk, err := half.ScriptPubKey(0, 0)
-			if err != nil {
-				return err
-			}
-			add(spk)
-			continue
-		}
-		bd, err := half.Branch(0)
-		if err != nil {
-			return err
-		}
-		spks, err := bd.ScriptPubKeys(0, DescriptorLookahead)
-		if err != nil {
-			return err
-		}
-		for _, spk := range spks {
-			add(spk)
+		if half.IsRange() {
+			d.ranged = append(d.ranged, rangedEntry{desc: half, entry: idx})
 		}
 	}
 	return nil
+}
+
+// deriveRanged adds the scripts of the ranged descriptors. An index that
+// does not derive (BIP32's one-in-2^127 invalid child) is skipped.
+func (d *Destinations) deriveRanged() {
+	for _, r := range d.ranged {
+		bd, err := r.desc.Branch(0)
+		if err != nil {
+			continue
+		}
+		spks, err := bd.ScriptPubKeys(0, DescriptorLookahead)
+		if err != nil { // one bad index: derive one by one, skipping it
+			spks = spks[:0]
+			for i := uint32(0); i < DescriptorLookahead; i++ {
+				if spk, err := bd.ScriptPubKey(i); err == nil {
+					spks = append(spks, spk)
+				}
+			}
+		}
+		for _, spk := range spks {
+			if _, dup := d.scripts[string(spk)]; !dup {
+				d.scripts[string(spk)] = r.entry
+			}
+		}
+	}
 }
 
 // sighashNames maps what a policy may write to the names a Review shows.
