@@ -46,8 +46,6 @@ const (
 	mnemonicX = "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong"                                             // a stranger
 )
 
-const hard = hdkeychain.HardenedKeyStart
-
 // fxVault is a test signer: a master key and its fingerprint.
 type fxVault struct {
 	master *hdkeychain.ExtendedKey

@@ -57,7 +57,9 @@ With --finalize a fully signed transaction is also finalized: its raw hex is
 written to NAME.tx beside FILE, or printed after the PSBT for standard input.
 
 --yes skips the typed confirmation, for scripts and tests: the review is
-still printed.`,
+still printed. --non-interactive asks nothing, so it needs --yes (and
+--passphrase-file). When the PSBT comes on standard input, the passphrase
+and the confirmation are read from the terminal.`,
 		Example: `  coffer sign request.psbt
   coffer sign request.psbt --out signed.psbt --finalize
   coffer sign - --yes --passphrase-file pass.txt --non-interactive < request.psbt`,
@@ -111,6 +113,10 @@ func planSignTargets(src *psbtSource, o *signOptions) (signTargets, error) {
 }
 
 func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) error {
+	if o.unlock.nonInteractive && !o.yes {
+		return failf("pass --yes in a script that reviewed the PSBT, or leave out --non-interactive to confirm at the prompt",
+			"--non-interactive needs --yes: the officer's confirmation is typed at a prompt")
+	}
 	src, p, err := readPSBT(cmd, arg, o.maxSize)
 	if err != nil {
 		return err

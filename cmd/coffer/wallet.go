@@ -60,8 +60,8 @@ is this vault's, and the first receive address, to compare with what the
 other signers and the coordinator show. A wallet in which none of the keys
 is the vault's own is refused: the key is re-derived from the vault's seed at
 its path and compared, a matching fingerprint is not enough. After the
-officer types yes (--yes in scripts) the wallet is stored and the
-registration journaled.`,
+officer types yes (--yes in scripts; --non-interactive needs it) the
+wallet is stored and the registration journaled.`,
 		Example: `  coffer wallet register treasury.txt --name treasury
   coffer wallet register round2.bsms --yes --passphrase-file pass.txt --non-interactive`,
 		Args: cobra.ExactArgs(1),
@@ -76,6 +76,10 @@ registration journaled.`,
 }
 
 func runWalletRegister(cmd *cobra.Command, g *globalOptions, o *walletRegisterOptions, file string) error {
+	if o.unlock.nonInteractive && !o.yes {
+		return failf("pass --yes in a script, or leave out --non-interactive to confirm at the prompt",
+			"--non-interactive needs --yes: the officer's confirmation is typed at a prompt")
+	}
 	if o.name != "" {
 		if err := wallet.CheckWalletName(o.name); err != nil {
 			return failf("", "--name: %v", err)
