@@ -14,6 +14,7 @@ import (
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/cli"
 	"github.com/coffer-custody/coffer/proof"
+	"github.com/coffer-custody/coffer/wallet"
 )
 
 // Options configure the commands for one binary.
@@ -346,6 +347,9 @@ func runVerifyProof(cmd *cobra.Command, o Options, p *proofOptions) error {
 		return cli.Failf("", "--address: %v", err)
 	}
 	rep := &ProofReport{Address: p.address, Network: net.String(), Message: len(msg)}
+	if net != wallet.Mainnet && !strings.HasPrefix(strings.ToLower(p.address), net.HRP()+"1") {
+		rep.Network = "testnet/signet/regtest" // base58 prefixes are shared
+	}
 	r, verr := proof.Verify(addr, msg, sig)
 	if verr == nil {
 		rep.Valid, rep.Format, rep.Prefixed, rep.LockTime, rep.Sequence = true, r.Format.String(), r.Prefixed, r.LockTime, r.Sequence
