@@ -33,6 +33,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 type globalOptions struct {
 	json bool
+	w    watchFlags // data folder and node settings (node.go)
 }
 
 func newRootCommand() *cobra.Command {
@@ -48,9 +49,13 @@ builds unsigned PSBTs for coffer to sign, and finalizes and broadcasts them.`,
 		SilenceUsage:  true,
 	}
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print the result as JSON")
+	g.w.register(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return cli.Fail(cli.ExitError, err, "run 'coffer-watch COMMAND --help' for the flags it takes")
 	})
 	root.AddCommand(newVersionCommand(g), newQRCommand(g), newAuditCommand(g), newVerifyProofCommand(g))
+	root.AddCommand(newWalletCommand(g), newSyncCommand(g), newBalanceCommand(g), newUTXOsCommand(g), newReceiveCommand(g),
+		newAddressesCommand(g), newSendCommand(g), newCombineCommand(g), newFinalizeCommand(g), newBroadcastCommand(g),
+		newRequestsCommand(g), newRequestCommand(g), newBumpCommand(g))
 	return root
 }

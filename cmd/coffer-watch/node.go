@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/wallet"
+	"github.com/coffer-custody/coffer/watch"
+	"github.com/coffer-custody/coffer/watch/build"
+	"github.com/coffer-custody/coffer/watch/chain"
+	"github.com/coffer-custody/coffer/watch/rpc"
+	"github.com/coffer-custody/coffer/watch/store"
+)
+
+// configFile is the settings file inside the data folder: "key = value"
+// lines with the long flag names (backend, node, rpc-user, rpc-pass,
+// rpc-cookie, rpc-cert, no-tls, core-wallet, network).
+const configFile = "config"
+
+// settingNames are the settings a flag, a COFFER_WATCH_* variable or the
+// config file may give, in that order of precedence.
+var settingNames = []string{"network", "backend", "node", "rpc-user", "rpc-pass", "rpc-cookie", "rpc-cert", "no-tls", "core-wallet"}
+
+// watchFlags are the data folder and node settings every command shares.
+type watchFlags struct {
+	data   string
+	values map[string]*string
+	noTLS  bool
+}
+
+func (w *watchFlags) register(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringVar(&w.data, "data", "", "data folder (default $COFFER_WATCH_DATA, else ~/.coffer-watch)")
+	w.values = map[string]*string{}
+	help := map[string]string{
+		"network":     "network of the database: mainnet, testnet, signet or regtest (default: the database's, else the wallet file's)",
+		"backend":     "node software: core or btcd",
+		"node":        "node RPC address HOST:PORT",
+		"rpc-user":    "RPC user",
+		"rpc-pass":    "RPC password (prefer the config file or --rpc-cookie)",
+		"rpc-cookie":  "Bitcoin Core's .cookie file, instead of --rpc-user/--rpc-pass",
+		"rpc-cert":    "btcd's rpc.cert, to check the node's TLS certificate",
+		"core-wallet": "Bitcoin Core watch-only wallet to import descriptors into (default: scantxoutset, no wallet)",
+	}
+	for _, name := range settingNames {
+		if name == "no-tls" {
+			continue
+		}
+		v := new(string)
+		w.values[name] = v
+		f.StringVar(v, name, "", help[name])
+	}
+	f.BoolVar(&w.noTLS, "no-tls", false, "plain HTTP to the node (loopback only)")
+}
+
+// settings resolves every setting: flag, then COFFER_WATCH_<NAME>, then
+// the config file of the data folder.
+type settings map[string]string
+
+func (g *globalOptions) dataDir() (string, error) {
+	dir := g.w.data
+	if dir == "" {
+		dir = os.Getenv("COFFER_WATCH_DATA")
+	}
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			return "", cli.Failf("pass --data DIR or set COFFER_WATCH_DATA", "no data folder: --data is not set and neither are COFFER_WATCH_DATA and HOME")
+		}
+		dir = filepath.Join(home, ".coffer-watch")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", cli.Failf("", "data folder %q: %v", dir, err)
+	}
+	return abs, nil
+}
+
+func envName(setting string) string {
+	return "COFFER_WATCH_" + strings.ToUpper(strings.ReplaceAll(setting, "-", "_"))
+}
+
+func (g *globalOptions) settings(cmd *cobra.Command, dir string) (settings, error) {
+	s := settings{}
+	// The config file first; variables and flags override it.
+	b, err := os.ReadFile(filepath.Join(dir, configFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, cli.Failf("", "cannot read %s: %v", filepath.Join(dir, configFile), err)
+	}
+	known := map[string]bool{}
+	for _, n := range settingNames {
+		known[n] = true
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || !known[k] {
+			return nil, cli.Failf("settings are "+strings.Join(settingNames, ", "), "%s line %d: %q is not \"setting = value\" with a known setting", filepath.Join(dir, configFile), line, t)
+		}
+		s[k] = v
+	}
+	for _, n := range settingNames {
+		if v := os.Getenv(envName(n)); v != "" {
+			s[n] = v
+		}
+		if n == "no-tls" {
+			if cmd.Flags().Changed("no-tls") {
+				s[n] = fmt.Sprint(g.w.noTLS)
+			}
+			continue
+		}
+		if f := cmd.Flags().Lookup(n); f != nil && f.Changed {
+			s[n] = *g.w.values[n]
+		}
+	}
+	return s, nil
+}
+
+// session is an open database with the service over it.
+type session struct {
+	svc   *watch.Service
+	dir   string
+	close func()
+}
+
+type openMode int
+
+const (
+	offline  openMode = iota // no node
+	withNode                 // the command talks to the node
+)
+
+// open opens the data folder and database, settles the network (flag,
+// variable, config, else the database's; fallback, when given, for a
+// database without wallets), and connects the node when mode asks.
+func (g *globalOptions) open(cmd *cobra.Command, mode openMode, fallback wallet.Network) (*session, error) {
+	dir, err := g.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	set, err := g.settings(cmd, dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(dir)
+	if err != nil {
+		return nil, cli.Failf("", "%v", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			st.Close()
+		}
+	}()
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	dbNet, has, err := st.Network(ctx)
+	if err != nil {
+		return nil, cli.Failf("", "%v", err)
+	}
+	var n wallet.Network
+	if name := set["network"]; name != "" {
+		if n, err = wallet.ParseNetwork(name); err != nil {
+			return nil, cli.Failf("", "--network: %v", err)
+		}
+		if has && n != dbNet {
+			return nil, cli.Failf("use another --data folder for "+n.String(), "the database in %s is on %s, not %s", dir, dbNet, n)
+		}
+	} else if has {
+		n = dbNet
+	} else {
+		n = fallback
+	}
+	svc := &watch.Service{Store: st, Network: n}
+	if mode == withNode {
+		if !n.Valid() {
+			return nil, cli.Failf("import a wallet first, or pass --network", "the database in %s has no network yet", dir)
+		}
+		b, host, err := connect(set)
+		if err != nil {
+			return nil, err
+		}
+		svc.Node, svc.NodeHost = b, host
+	}
+	ok = true
+	return &session{svc: svc, dir: dir, close: func() { st.Close() }}, nil
+}
+
+// connect makes the backend from the settings.
+func connect(set settings) (chain.Backend, string, error) {
+	backend := set["backend"]
+	if backend == "" {
+		return nil, "", cli.Failf("pass --backend core|btcd --node HOST:PORT, or write them into the config file of the data folder", "no node: --backend is not set")
+	}
+	noTLS := false
+	if v := set["no-tls"]; v != "" {
+		switch v {
+		case "true", "1", "yes":
+			noTLS = true
+		case "false", "0", "no":
+		default:
+			return nil, "", cli.Failf("", "no-tls %q is not true or false", v)
+		}
+	}
+	cfg := rpc.Config{Host: set["node"], User: set["rpc-user"], Pass: set["rpc-pass"], CookieFile: set["rpc-cookie"],
+		CertFile: set["rpc-cert"], NoTLS: noTLS}
+	if backend == "core" {
+		cfg.Wallet = set["core-wallet"]
+	}
+	c, err := rpc.New(cfg)
+	if err != nil {
+		return nil, "", cli.Failf("check --node, --rpc-cert, --no-tls and the credentials", "%v", err)
+	}
+	b, err := chain.New(backend, c, cfg.Wallet != "")
+	if err != nil {
+		return nil, "", cli.Failf("pass --backend core or --backend btcd", "%v", err)
+	}
+	return b, cfg.Host, nil
+}
+
+// nodeError turns a node error into a message with a hint.
+func nodeError(err error) error {
+	var ce *cli.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	switch {
+	case errors.Is(err, rpc.ErrUnreachable):
+		return cli.Fail(cli.ExitError, err, "check that the node runs and --node is its RPC address; nothing was changed")
+	case errors.Is(err, rpc.ErrAuth):
+		return cli.Fail(cli.ExitError, err, "check --rpc-user/--rpc-pass or --rpc-cookie; nothing was changed")
+	case errors.Is(err, chain.ErrWrongNetwork):
+		return cli.Fail(cli.ExitError, err, "point --node at a node of the database's network; nothing was changed")
+	case errors.Is(err, chain.ErrSyncing):
+		return cli.Fail(cli.ExitError, err, "wait until the node has caught up; nothing was changed")
+	case errors.Is(err, chain.ErrNoFeeEstimate):
+		return cli.Fail(cli.ExitError, err, "pass --fee-rate SATVB")
+	case errors.Is(err, store.ErrUnknownWallet):
+		return cli.Fail(cli.ExitError, err, "'coffer-watch wallet list' shows the wallets; 'coffer-watch wallet import' adds one")
+	case errors.Is(err, build.ErrAmount):
+		return cli.Fail(cli.ExitError, err, "amounts take a unit: 0.5btc or 50000sat")
+	case errors.Is(err, build.ErrInsufficient):
+		return cli.Fail(cli.ExitError, err, "run 'coffer-watch sync' if coins arrived since, or send less")
+	case errors.Is(err, watch.ErrFeeTooLow):
+		return cli.Fail(cli.ExitError, err, "raise --fee-rate")
+	case errors.Is(err, build.ErrIncomplete):
+		return cli.Fail(cli.ExitError, err, "have the missing signers sign, then 'coffer-watch combine' their PSBTs")
+	case errors.Is(err, build.ErrDifferentTx):
+		return cli.Fail(cli.ExitError, err, "combine only PSBTs signed from one request")
+	}
+	return cli.Fail(cli.ExitError, err, "")
+}
+
+// readInput reads FILE, or standard input for "-", bounded.
+func readInput(cmd *cobra.Command, name string, limit int64) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = cmd.InOrStdin()
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, cli.Failf("", "cannot read %s: %v", name, unwrapPath(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, cli.Failf("", "cannot read %s: %v", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, cli.Failf("", "%s is larger than %d bytes", name, limit)
+	}
+	return b, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// displayName names an input file in messages.
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// checkOut refuses an --out file that exists, before anything is done.
+func checkOut(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return cli.Failf("choose another --out, or move the old file away", "%s exists; it is never overwritten", path)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/watch/build"
+)
+
+func newRequestsCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "requests",
+		Short: "List the withdrawal requests, newest first, with their status",
+		Long: `List every withdrawal request with its status: awaiting signatures (k of m),
+signed, finalized, broadcast, confirmed (with confirmations, as of the last
+sync), replaced.`,
+		Example: "  coffer-watch requests\n  coffer-watch requests --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := g.open(cmd, offline, 0)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			rs, err := s.svc.Requests(cmd.Context())
+			if err != nil {
+				return nodeError(err)
+			}
+			w := cmd.OutOrStdout()
+			if g.json {
+				if rs == nil {
+					return cli.WriteJSON(w, []struct{}{})
+				}
+				return cli.WriteJSON(w, rs)
+			}
+			for _, r := range rs {
+				fmt.Fprintf(w, "%s  %s  %-16s %s  %s  %s\n", r.ID, r.Created, r.Wallet, build.FormatAmount(sats(r.Sent)), r.StatusText, r.TxID)
+			}
+			return nil
+		},
+	}
+}
+
+func newRequestCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "request",
+		Short:   "Show one withdrawal request",
+		Example: "  coffer-watch request show r1a2b3c4d5e",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return cli.Failf("run 'coffer-watch request show ID'", "coffer-watch request needs a command: show")
+		},
+	}
+	var out string
+	show := &cobra.Command{
+		Use:   "show ID [--out request.psbt]",
+		Short: "Show a request's status and history; --out writes its latest PSBT",
+		Example: `  coffer-watch request show r1a2b3c4d5e
+  coffer-watch request show r1a2b3c4d5e --out request.psbt`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOut(out); err != nil {
+				return err
+			}
+			s, err := g.open(cmd, offline, 0)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			r, err := s.svc.Request(cmd.Context(), args[0])
+			if err != nil {
+				return cli.Failf("'coffer-watch requests' lists the requests", "%v", err)
+			}
+			if out != "" {
+				if err := atomicfile.WriteNew(out, r.PSBT, 0o644); err != nil {
+					return cli.Failf("", "cannot write %s: %v", out, err)
+				}
+			}
+			w := cmd.OutOrStdout()
+			if g.json {
+				return cli.WriteJSON(w, r)
+			}
+			fmt.Fprintf(w, "request    %s\nwallet     %s\ncreated    %s by %s\nstatus     %s\ntxid       %s\n", r.ID, r.Wallet, r.Created, r.Initiator, r.StatusText, r.TxID)
+			fmt.Fprintf(w, "sends      %s\nfee        %s at %s on %d vbytes\n", build.FormatAmount(sats(r.Sent)), build.FormatAmount(sats(r.Fee)), r.FeeRate, r.VSize)
+			if r.Replaces != "" {
+				fmt.Fprintf(w, "replaces   %s\n", r.Replaces)
+			}
+			fmt.Fprintln(w, "history:")
+			for _, e := range r.History {
+				fmt.Fprintf(w, "  %s  %-10s %s\n", e.At.Format("2006-01-02 15:04:05Z"), e.Kind, e.Detail)
+			}
+			if out != "" {
+				fmt.Fprintf(w, "wrote %s\n", out)
+			}
+			return nil
+		},
+	}
+	show.Flags().StringVar(&out, "out", "", "write the request's latest PSBT to this file (never overwritten)")
+	cmd.AddCommand(show)
+	return cmd
+}
