@@ -17,10 +17,13 @@
 // and algorithm names are in clear and are all bound to the ciphertext as
 // associated data: editing any of them fails authentication.
 //
-// New keystores use Argon2id with 256 MiB of memory, 8 passes and 2 lanes.
-// On the 2-core build machine (go1.26.8, linux/amd64) one unlock took about
-// 1.0 s (BenchmarkUnlock, `go test -bench Unlock -benchtime 3x`; it varies
-// with load), so guessing passphrases offline costs an attacker as much.
+// New keystores use Argon2id with 256 MiB of memory, 7 passes and 2 lanes.
+// On the 2-core build machine (go1.26.8, linux/amd64) one unlock costs
+// about 2.0 s of CPU time spread over both cores, that is about 1.0 s of
+// waiting when the machine is otherwise idle (BenchmarkUnlock, `go test
+// -bench Unlock -benchtime 3x ./internal/keystore`); with other work
+// competing for the cores it took 3 to 4 s. Guessing passphrases offline
+// costs an attacker the same per guess and per 256 MiB of memory.
 // The parameters are stored in each file, so older keystores keep opening
 // after they change, and [ChangePassphrase] moves a keystore to the current
 // ones.

@@ -20,7 +20,7 @@ type kdfParams struct {
 // them and a test holds the two in step.
 const (
 	prodMemoryKiB = 256 * 1024
-	prodTime      = 8
+	prodTime      = 7
 	prodThreads   = 2
 )
 

@@ -122,7 +122,7 @@ func changePassphrase(path string, oldPassphrase, newPassphrase []byte, write wr
 		return fmt.Errorf("keystore %s: %w", path, err)
 	}
 	if err := write(path, data, 0o600); err != nil {
-		return fmt.Errorf("keystore %s: the passphrase is unchanged: %w", path, err)
+		return fmt.Errorf("keystore %s: %w", path, err)
 	}
 	return nil
 }
