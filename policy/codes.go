@@ -78,6 +78,12 @@ const (
 	// CodeInitiatorUnknown: the rule needs approvals but the request does
 	// not name its initiator, so maker-checker cannot hold.
 	CodeInitiatorUnknown
+	// CodeNoPolicy: no policy is installed and the signer was not told to
+	// sign without one.
+	CodeNoPolicy
+	// CodeAmountNotConfirmed: the rule asks the officer to type the amount
+	// and the officer typed another.
+	CodeAmountNotConfirmed
 
 	codeEnd // keep last
 )
@@ -109,6 +115,8 @@ var codeNames = map[Code]string{
 	CodeApprovalSignature:       "approval-signature",
 	CodeApprovalInitiator:       "approval-by-initiator",
 	CodeInitiatorUnknown:        "initiator-unknown",
+	CodeNoPolicy:                "no-policy",
+	CodeAmountNotConfirmed:      "amount-not-confirmed",
 }
 
 // Codes lists every refusal code.

@@ -120,18 +120,8 @@ func (p *Policy) Evaluate(in Input) *Decision {
 	d.Amount = r.Sent
 
 	// The journal: a clock set back, a suspension, a lock.
-	if j := in.Journal; j != nil {
-		if last := j.Last(); last.Seq > 0 && in.Clock.Before(last.Time) {
-			global(CodeClockBehind, "the clock reads %s, earlier than the journal's last entry (seq %d at %s): set the clock right before signing",
-				stamp(in.Clock), last.Seq, stamp(last.Time))
-		}
-		if h := j.Suspended(); h != nil {
-			global(CodeSuspended, "the key is suspended since %s (journal seq %d): %s", stamp(h.Time), h.Seq, OneLine(h.Reason, 200))
-		}
-		if h := j.Locked(); h != nil {
-			global(CodeLocked, "signing is locked since %s after %d refusals in a row (journal seq %d); an admin quorum must sign a resume",
-				stamp(h.Time), LockAfterRefusals, h.Seq)
-		}
+	if in.Journal != nil {
+		d.Refusals = append(d.Refusals, in.Journal.Check(in.Clock)...)
 	} else {
 		d.Notes = append(d.Notes, "no journal was given: velocity limits count nothing spent before this transaction")
 	}

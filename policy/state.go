@@ -193,6 +193,29 @@ func (s *State) InstalledBefore(sum [32]byte) (uint64, bool) {
 	return seq, ok
 }
 
+// Check returns the reasons the journal alone refuses any signing at
+// clock: the clock reads earlier than the last entry, the key is
+// suspended, or signing is locked after LockAfterRefusals refusals. The
+// signer checks them with or without a policy.
+func (s *State) Check(clock time.Time) []Reason {
+	var out []Reason
+	add := func(c Code, format string, args ...any) {
+		out = append(out, Reason{Code: c, Output: -1, Text: fmt.Sprintf(format, args...)})
+	}
+	if last := s.last; last.Seq > 0 && clock.Before(last.Time) {
+		add(CodeClockBehind, "the clock reads %s, earlier than the journal's last entry (seq %d at %s): set the clock right before signing",
+			stamp(clock), last.Seq, stamp(last.Time))
+	}
+	if h := s.suspended; h != nil {
+		add(CodeSuspended, "the key is suspended since %s (journal seq %d): %s", stamp(h.Time), h.Seq, OneLine(h.Reason, 200))
+	}
+	if h := s.locked; h != nil {
+		add(CodeLocked, "signing is locked since %s after %d refusals in a row (journal seq %d); an admin quorum must sign a resume",
+			stamp(h.Time), LockAfterRefusals, h.Seq)
+	}
+	return out
+}
+
 // ResumeStatement is the text admins sign (namespace coffer-policy) to
 // lift hold h. It names the journal entry that began the hold by seq and
 // line hash, so a statement signed for one hold cannot lift another.

@@ -57,5 +57,6 @@ builds unsigned PSBTs for coffer to sign, and finalizes and broadcasts them.`,
 	root.AddCommand(newWalletCommand(g), newSyncCommand(g), newBalanceCommand(g), newUTXOsCommand(g), newReceiveCommand(g),
 		newAddressesCommand(g), newSendCommand(g), newCombineCommand(g), newFinalizeCommand(g), newBroadcastCommand(g),
 		newRequestsCommand(g), newRequestCommand(g), newBumpCommand(g))
+	root.AddCommand(newApproverCommand(g), newApprovalCommand(g), newApproveCommand(g), newPolicyCommand(g))
 	return root
 }

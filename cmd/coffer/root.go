@@ -88,6 +88,7 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 		newQRCommand(g),
 		newAuditCommand(g),
 		newProveCommand(g),
+		newPolicyCommand(g), newKeyCommand(g),
 	)
 	return root
 }
