@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/spf13/cobra"
 
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/sign"
 )
 
@@ -82,13 +83,17 @@ func runInspect(cmd *cobra.Command, g *globalOptions, o *inspectOptions, arg str
 
 // psbtSource is the PSBT a command was given.
 type psbtSource struct {
-	path string // "" for standard input
-	data []byte
+	path  string // "" for standard input (and QR codes)
+	label string // names a source that is no file, e.g. "4 images"; default "standard input"
+	data  []byte
 }
 
 func (s *psbtSource) stdin() bool { return s.path == "" }
 
 func (s *psbtSource) name() string {
+	if s.label != "" {
+		return s.label
+	}
 	if s.stdin() {
 		return "standard input"
 	}
@@ -103,9 +108,7 @@ func readPSBT(cmd *cobra.Command, arg string, maxSize int) (*psbtSource, *sign.P
 		return nil, nil, failf("", "--max-size %d is not a positive number of bytes", maxSize)
 	}
 	src := &psbtSource{}
-	tooLarge := func(name string) error {
-		return fail(exitError, fmt.Errorf("%s: the PSBT is larger than --max-size %d bytes", name, maxSize), "raise --max-size if the PSBT is genuine")
-	}
+	tooLarge := func(name string) error { return psbtTooLarge(name, maxSize) }
 	if arg == "-" {
 		data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), int64(maxSize)+1))
 		if err != nil {
@@ -128,13 +131,23 @@ func readPSBT(cmd *cobra.Command, arg string, maxSize int) (*psbtSource, *sign.P
 		if fi.Size() > int64(maxSize) {
 			return nil, nil, tooLarge(arg)
 		}
-		if src.data, err = readBounded(arg, int64(maxSize)); err != nil {
+		// qrcli.ReadFile refuses a symlink out of the file's folder (USB).
+		if src.data, err = qrcli.ReadFile(arg, maxSize); err != nil {
 			if strings.Contains(err.Error(), "larger than") {
 				return nil, nil, tooLarge(arg)
 			}
-			return nil, nil, failf("", "cannot read the PSBT: %v", err)
+			return nil, nil, err
 		}
 	}
+	return decodePSBT(src, maxSize)
+}
+
+func psbtTooLarge(name string, maxSize int) error {
+	return fail(exitError, fmt.Errorf("%s: the PSBT is larger than --max-size %d bytes", name, maxSize), "raise --max-size if the PSBT is genuine")
+}
+
+// decodePSBT decodes the bytes of src, with the hint for each failure.
+func decodePSBT(src *psbtSource, maxSize int) (*psbtSource, *sign.Packet, error) {
 	p, err := sign.Decode(src.data, maxSize)
 	switch {
 	case err == nil:
@@ -142,7 +155,7 @@ func readPSBT(cmd *cobra.Command, arg string, maxSize int) (*psbtSource, *sign.P
 	case errors.Is(err, sign.ErrNotPSBT):
 		return nil, nil, fail(exitError, fmt.Errorf("%s: %v", src.name(), err), "give the PSBT as the wallet exported it: binary, base64 or hex")
 	case errors.Is(err, sign.ErrTooLarge):
-		return nil, nil, tooLarge(src.name())
+		return nil, nil, psbtTooLarge(src.name(), maxSize)
 	case errors.Is(err, sign.ErrMalformed):
 		return nil, nil, fail(exitError, fmt.Errorf("%s: %v", src.name(), err), "ask the preparer for a new PSBT: this one breaks BIP174/BIP370 and is never signed")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/sign"
 )
 
@@ -28,12 +29,15 @@ type signOptions struct {
 	yes      bool
 	maxSize  int
 	unlock   unlockFlags
+	policy   policyFlags // the spending policy's flags (policy.go)
+	qrIn     qrcli.InFlags
+	qrOut    qrcli.OutFlags
 }
 
 func newSignCommand(g *globalOptions) *cobra.Command {
 	o := &signOptions{}
 	cmd := &cobra.Command{
-		Use:   "sign FILE|-",
+		Use:   "sign {FILE|- | --qr-in [IMAGE...]}",
 		Short: "Review a PSBT, and sign it once the officer confirms",
 		Long: `Review a PSBT and sign every input that belongs to the vault, after the
 officer has read the review and typed yes.
@@ -59,13 +63,30 @@ written to NAME.tx beside FILE, or printed after the PSBT for standard input.
 --yes skips the typed confirmation, for scripts and tests: the review is
 still printed. --non-interactive asks nothing, so it needs --yes (and
 --passphrase-file). When the PSBT comes on standard input, the passphrase
-and the confirmation are read from the terminal.`,
+and the confirmation are read from the terminal.
+
+The spending policy (coffer policy) judges the review before the officer is
+asked; --approvals DIR adds approvals to those inside the PSBT. A refusal by
+the policy exits with status 10, or 11 when only approvals are missing, and
+is journaled; 10 refusals in a row lock signing until the admins resume it
+(coffer key). Without an installed policy nothing is signed unless
+--no-policy, which is said loudly and journaled. A rule with confirm asks
+the officer to type the amount leaving the vault.
+
+Across the air gap: --qr-in reads the PSBT from QR codes, in the IMAGE files
+(PNG, JPEG, GIF; a folder stands for its images) or, with none, from the text
+lines of a scanner on standard input (UR crypto-psbt or psbt, or BBQr), and
+--expect-sha256 HEX refuses a PSBT whose SHA-256 is not the one the preparer
+printed. A FILE that is a symlink out of its folder is refused. --qr-out shows
+the signed PSBT as animated QR codes, or writes them as PNG frames or a GIF.`,
 		Example: `  coffer sign request.psbt
   coffer sign request.psbt --out signed.psbt --finalize
-  coffer sign - --yes --passphrase-file pass.txt --non-interactive < request.psbt`,
-		Args: cobra.ExactArgs(1),
+  coffer sign - --yes --passphrase-file pass.txt --non-interactive < request.psbt
+  coffer sign --qr-in frames/ --qr-out terminal
+  zbarcam --raw | coffer sign --qr-in --expect-sha256 HEX --qr-out png:signed`,
+		Args: o.qrIn.Args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSign(cmd, g, o, args[0])
+			return runSign(cmd, g, o, args)
 		},
 	}
 	f := cmd.Flags()
@@ -74,6 +95,9 @@ and the confirmation are read from the terminal.`,
 	f.BoolVar(&o.yes, "yes", false, "sign without the typed confirmation (scripts and tests; the review is still printed)")
 	f.IntVar(&o.maxSize, "max-size", sign.DefaultMaxSize, "largest PSBT read, in bytes")
 	o.unlock.register(cmd)
+	o.policy.register(cmd)
+	o.qrIn.Register(cmd)
+	o.qrOut.Register(cmd)
 	return cmd
 }
 
@@ -112,17 +136,20 @@ func planSignTargets(src *psbtSource, o *signOptions) (signTargets, error) {
 	return t, nil
 }
 
-func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) error {
+func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string) error {
 	if o.unlock.nonInteractive && !o.yes {
 		return failf("pass --yes in a script that reviewed the PSBT, or leave out --non-interactive to confirm at the prompt",
 			"--non-interactive needs --yes: the officer's confirmation is typed at a prompt")
 	}
-	src, p, err := readPSBT(cmd, arg, o.maxSize)
+	src, p, err := readPSBTInput(cmd, &o.qrIn, args, o.maxSize)
 	if err != nil {
 		return err
 	}
 	targets, err := planSignTargets(src, o)
 	if err != nil {
+		return err
+	}
+	if err := o.qrOut.Check(); err != nil {
 		return err
 	}
 	v, err := unlockVault(cmd, g, &o.unlock)
@@ -141,7 +168,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) e
 	rec.review = r
 	screen := cmd.ErrOrStderr()
 	printReview(screen, r, p, src)
-	if refusal != nil {
+	if refusal != nil && !refusal.OnlyPolicyMayAllow() { // the policy may lift the others
 		return refuseSign(g, v, rec, "review", refusal.Reasons)
 	}
 	if r.OursToSign == 0 {
@@ -151,6 +178,11 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) e
 
 	// 2. The spending policy (policy/) judges the review here, between the
 	// review and the officer: one call that may refuse (exit 10 or 11).
+	pol, err := evaluatePolicy(cmd, g, v, p, &rec, refusal, &o.policy)
+	if err != nil {
+		return err
+	}
+	rec.policy = pol
 
 	// 3. The officer confirms.
 	if !o.yes {
@@ -171,7 +203,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) e
 	if err != nil {
 		return failf("", "cannot use the vault's keys: %v", err)
 	}
-	res, err := sign.Sign(p, keys, sign.Options{})
+	res, err := sign.Sign(p, keys, sign.Options{AllowSighash: pol.sighashes()})
 	keys.Zero()
 	if err != nil {
 		var re *sign.RefusalError
@@ -210,7 +242,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) e
 			return failf("", "%v; nothing was written", err)
 		}
 	}
-	if err := v.journal(audit.KindSign, rec.entry(), g.env.now()); err != nil {
+	if err := v.journal(audit.KindSign, rec.entry(), rec.policy.journalTime(g.env.now())); err != nil {
 		return err
 	}
 
@@ -226,8 +258,18 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) e
 			return failf("the signing is journaled; finalize again from the signed PSBT", "cannot write %s: %v", targets.tx, err)
 		}
 	}
+	sent, err := o.qrOut.Write(cmd, signed) // nil without --qr-out
+	if err != nil {
+		if targets.psbt == "" {
+			fmt.Fprintln(out, p.Base64()) // the signature is journaled: never lose it
+		}
+		return err
+	}
 	if g.json {
-		return writeJSON(out, rec.result(p, signed, raw, notFinal))
+		return writeJSON(out, struct {
+			*signResult
+			QR *qrcli.Sent `json:"qr,omitempty"`
+		}{rec.result(p, signed, raw, notFinal), sent})
 	}
 	if targets.psbt == "" {
 		fmt.Fprintln(out, p.Base64())
@@ -238,6 +280,9 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, arg string) e
 		fmt.Fprintln(out, hex.EncodeToString(raw))
 	}
 	printSignSummary(screenOut, rec, p, signed, raw, notFinal)
+	if sent != nil {
+		sent.Print(screenOut)
+	}
 	return nil
 }
 
@@ -300,6 +345,7 @@ type signRecord struct {
 	psbtSHA256  string
 	finalized   bool
 	txFile      string
+	policy      *policyOutcome // what the spending policy decided
 }
 
 func (r *signRecord) inputName() string {
@@ -350,6 +396,7 @@ type signEntry struct {
 	Finalized       bool            `json:"finalized"`
 	TxFile          string          `json:"tx_file,omitempty"`
 	InputsSignedIDs []int           `json:"inputs_signed_list,omitempty"`
+	Policy          *policyOutcome  `json:"policy"` // the rule that allowed it, or no_policy
 }
 
 func (r *signRecord) entry() signEntry {
@@ -357,7 +404,7 @@ func (r *signRecord) entry() signEntry {
 	e := signEntry{TxID: rv.TxID, Network: rv.Network, PSBTVersion: rv.PSBTVer, Input: r.inputName(), InputSHA256: r.inputSHA256,
 		Inputs: rv.NumInputs, InputsOurs: rv.OursToSign, InputsSigned: len(r.signed), OutputCount: rv.NumOutputs,
 		FeeRate: rv.FeeRate, VSize: rv.VSize, SpentSats: int64(rv.Sent), ChangeSat: int64(rv.Change), Warnings: len(rv.Warnings),
-		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile}
+		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile, Policy: r.policy}
 	if e.Out == "" {
 		e.Out = "-"
 	}

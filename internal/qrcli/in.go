@@ -149,6 +149,17 @@ func (f *InFlags) Read(cmd *cobra.Command, paths []string) (*Received, error) {
 	return r, checkSum(r, want)
 }
 
+// Check applies --expect-sha256 to data a command read by its own means
+// (source names it in the error); it returns nil when the flag is not set.
+// Read checks what it reads itself.
+func (f *InFlags) Check(source string, data []byte) error {
+	want, err := f.checkExpect()
+	if err != nil || want == "" {
+		return err
+	}
+	return checkSum(&Received{Source: source, SHA256: sha256Hex(data)}, want)
+}
+
 // checkSum compares the SHA-256 of what was read with --expect-sha256.
 func checkSum(r *Received, want string) error {
 	if want == "" || r.SHA256 == want {
