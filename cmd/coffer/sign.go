@@ -29,7 +29,6 @@ type signOptions struct {
 	yes      bool
 	maxSize  int
 	unlock   unlockFlags
-	policy   policyFlags // the spending policy's flags (policy.go)
 	qrIn     qrcli.InFlags
 	qrOut    qrcli.OutFlags
 }
@@ -65,14 +64,6 @@ still printed. --non-interactive asks nothing, so it needs --yes (and
 --passphrase-file). When the PSBT comes on standard input, the passphrase
 and the confirmation are read from the terminal.
 
-The spending policy (coffer policy) judges the review before the officer is
-asked; --approvals DIR adds approvals to those inside the PSBT. A refusal by
-the policy exits with status 10, or 11 when only approvals are missing, and
-is journaled; 10 refusals in a row lock signing until the admins resume it
-(coffer key). Without an installed policy nothing is signed unless
---no-policy, which is said loudly and journaled. A rule with confirm asks
-the officer to type the amount leaving the vault.
-
 Across the air gap: --qr-in reads the PSBT from QR codes, in the IMAGE files
 (PNG, JPEG, GIF; a folder stands for its images) or, with none, from the text
 lines of a scanner on standard input (UR crypto-psbt or psbt, or BBQr), and
@@ -95,7 +86,6 @@ the signed PSBT as animated QR codes, or writes them as PNG frames or a GIF.`,
 	f.BoolVar(&o.yes, "yes", false, "sign without the typed confirmation (scripts and tests; the review is still printed)")
 	f.IntVar(&o.maxSize, "max-size", sign.DefaultMaxSize, "largest PSBT read, in bytes")
 	o.unlock.register(cmd)
-	o.policy.register(cmd)
 	o.qrIn.Register(cmd)
 	o.qrOut.Register(cmd)
 	return cmd
@@ -168,7 +158,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 	rec.review = r
 	screen := cmd.ErrOrStderr()
 	printReview(screen, r, p, src)
-	if refusal != nil && !refusal.OnlyPolicyMayAllow() { // the policy may lift the others
+	if refusal != nil {
 		return refuseSign(g, v, rec, "review", refusal.Reasons)
 	}
 	if r.OursToSign == 0 {
@@ -178,11 +168,6 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 
 	// 2. The spending policy (policy/) judges the review here, between the
 	// review and the officer: one call that may refuse (exit 10 or 11).
-	pol, err := evaluatePolicy(cmd, g, v, p, &rec, refusal, &o.policy)
-	if err != nil {
-		return err
-	}
-	rec.policy = pol
 
 	// 3. The officer confirms.
 	if !o.yes {
@@ -203,7 +188,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 	if err != nil {
 		return failf("", "cannot use the vault's keys: %v", err)
 	}
-	res, err := sign.Sign(p, keys, sign.Options{AllowSighash: pol.sighashes()})
+	res, err := sign.Sign(p, keys, sign.Options{})
 	keys.Zero()
 	if err != nil {
 		var re *sign.RefusalError
@@ -242,7 +227,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 			return failf("", "%v; nothing was written", err)
 		}
 	}
-	if err := v.journal(audit.KindSign, rec.entry(), rec.policy.journalTime(g.env.now())); err != nil {
+	if err := v.journal(audit.KindSign, rec.entry(), g.env.now()); err != nil {
 		return err
 	}
 
@@ -345,7 +330,6 @@ type signRecord struct {
 	psbtSHA256  string
 	finalized   bool
 	txFile      string
-	policy      *policyOutcome // what the spending policy decided
 }
 
 func (r *signRecord) inputName() string {
@@ -396,7 +380,6 @@ type signEntry struct {
 	Finalized       bool            `json:"finalized"`
 	TxFile          string          `json:"tx_file,omitempty"`
 	InputsSignedIDs []int           `json:"inputs_signed_list,omitempty"`
-	Policy          *policyOutcome  `json:"policy"` // the rule that allowed it, or no_policy
 }
 
 func (r *signRecord) entry() signEntry {
@@ -404,7 +387,7 @@ func (r *signRecord) entry() signEntry {
 	e := signEntry{TxID: rv.TxID, Network: rv.Network, PSBTVersion: rv.PSBTVer, Input: r.inputName(), InputSHA256: r.inputSHA256,
 		Inputs: rv.NumInputs, InputsOurs: rv.OursToSign, InputsSigned: len(r.signed), OutputCount: rv.NumOutputs,
 		FeeRate: rv.FeeRate, VSize: rv.VSize, SpentSats: int64(rv.Sent), ChangeSat: int64(rv.Change), Warnings: len(rv.Warnings),
-		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile, Policy: r.policy}
+		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile}
 	if e.Out == "" {
 		e.Out = "-"
 	}
