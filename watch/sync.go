@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
 	"github.com/coffer-custody/coffer/wallet"
@@ -338,6 +337,3 @@ func spendable(u store.UTXO) bool {
 	}
 	return u.Confirmations >= 1
 }
-
-// sats is a helper for messages.
-func sats(v int64) btcutil.Amount { return btcutil.Amount(v) }
