@@ -666,11 +666,11 @@ func evaluatePolicy(cmd *cobra.Command, g *globalOptions, v *unlocked, p *sign.P
 				Text: "no spending policy is installed, and coffer sign does not sign without one unless --no-policy is given"}},
 				exitPolicy, "install a policy with 'coffer policy install FILE', or pass --no-policy to sign without one (journaled)")
 		}
+		if review != nil { // no policy lifts the review's refusal
+			return nil, refuseSign(g, v, *rec, "review", review.Reasons)
+		}
 		if reasons := vp.state.Check(now); len(reasons) > 0 {
 			return nil, refuseByPolicy(g, v, rec, now, reasons, exitPolicy, holdHint(reasons))
-		}
-		if review != nil {
-			return nil, refuseSign(g, v, *rec, "review", review.Reasons)
 		}
 		printWarning(screen, "NO SPENDING POLICY IS INSTALLED: signing with --no-policy, without limits, approvals or velocity checks; the journal records it")
 		return &policyOutcome{NoPolicy: true, Time: now}, nil
