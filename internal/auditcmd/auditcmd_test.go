@@ -35,7 +35,10 @@ func testJournal(t testing.TB, dir string, ceremony []byte) (string, ed25519.Pub
 		{audit.KindRestore, map[string]any{"ceremony_sha256": hex.EncodeToString(sum[:])}},
 		{audit.KindSign, map[string]any{"wallet": "treasury", "spent_sats": 150000}},
 		{audit.KindSign, map[string]any{"wallet": "treasury", "spent_sats": 50000}},
-		{audit.KindSign, map[string]any{"wallet": "cold-2of3", "spent_sats": 7}},
+		{audit.KindSign, map[string]any{"spent_sats": 7, "outputs": []any{
+			map[string]any{"index": 0, "label": "external", "amount_sat": 7},
+			map[string]any{"index": 1, "label": "change", "wallet": "cold-2of3", "amount_sat": 90000},
+		}}},
 		{audit.KindSign, map[string]any{"txid": "no amount, no wallet"}},
 		{audit.KindProve, map[string]any{"master_fingerprint": "73c5da0a", "account_path": "m/84h/1h/0h", "address": "bcrt1qa"}},
 		{audit.KindProve, map[string]any{"master_fingerprint": "73c5da0a", "account_path": "m/84h/1h/0h", "address": "bcrt1qb"}},
@@ -65,7 +68,7 @@ func TestVerifyJournalReport(t *testing.T) {
 		t.Errorf("kinds %v", rep.Kinds)
 	}
 	want := []WalletTotal{
-		{Wallet: "(no wallet named)", Signings: 1, Unknown: 1},
+		{Wallet: "(wallet not recorded)", Signings: 1, Unknown: 1},
 		{Wallet: "cold-2of3", Signings: 1, SpentSats: 7},
 		{Wallet: "treasury", Signings: 2, SpentSats: 200000},
 	}
@@ -86,7 +89,8 @@ func TestVerifyJournalReport(t *testing.T) {
 		"entries:     8 (seq 1 to 8)\n",
 		"first:       2026-08-20T10:00:00.000Z\n",
 		"kinds:       export 1, prove 2, restore 1, sign 4\n",
-		"signed:      (no wallet named): 1 signing(s), 0 sats (1 without an amount)\n",
+		"signed:      (wallet not recorded): 1 signing(s), 0 sats (1 without an amount)\n",
+		"             cold-2of3: 1 signing(s), 7 sats\n",
 		"             treasury: 2 signing(s), 200000 sats\n",
 		"proven:      [73c5da0a/84h/1h/0h] last at 2026-08-20T10:06:00.000Z (seq 7, bcrt1qb), 2 proof(s)\n",
 		"result:      ok\n",

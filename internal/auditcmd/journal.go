@@ -44,7 +44,8 @@ type JournalReport struct {
 	FirstTime *time.Time       `json:"first_time,omitempty"`
 	LastTime  *time.Time       `json:"last_time,omitempty"`
 	Kinds     map[string]int64 `json:"kinds"`
-	// Signed totals the sign entries by wallet (empty when none).
+	// Signed totals the sign entries by wallet: the one the entry names,
+	// else the one its change returns to (empty when none).
 	Signed []WalletTotal `json:"signed"`
 	// Proven lists, per key, the last prove entry (a key health check).
 	Proven []KeyProof `json:"proven"`
@@ -81,10 +82,29 @@ type Failure struct {
 	Error  string `json:"error"`
 }
 
-// signData is what the journal reads from a sign entry's data.
+// signData is what the report reads from a sign entry's data (written by
+// coffer sign): what left the vault, and the wallet named by the entry or,
+// when it names none, the wallet its change returns to.
 type signData struct {
 	Wallet    string          `json:"wallet"`
 	SpentSats json.RawMessage `json:"spent_sats"`
+	Outputs   []struct {
+		Label  string `json:"label"`
+		Wallet string `json:"wallet"`
+	} `json:"outputs"`
+}
+
+// wallet names the wallet a signing spent from, as far as the entry says.
+func (d *signData) wallet() string {
+	if d.Wallet != "" {
+		return d.Wallet
+	}
+	for _, o := range d.Outputs {
+		if o.Label == "change" && o.Wallet != "" {
+			return o.Wallet
+		}
+	}
+	return "(wallet not recorded)"
 }
 
 // proveData is what a prove entry's data holds (written by coffer prove).
@@ -122,10 +142,7 @@ func (t *tally) Visit(e audit.Entry) error {
 	case audit.KindSign:
 		var d signData
 		_ = json.Unmarshal(e.Data, &d)
-		name := d.Wallet
-		if name == "" {
-			name = "(no wallet named)"
-		}
+		name := d.wallet()
 		w := t.signed[name]
 		if w == nil {
 			w = &WalletTotal{Wallet: name}
