@@ -83,7 +83,7 @@ func feeOfWeight(rate int64, weight int) int64 {
 // 540 for P2SH, 546 for P2PKH.
 func Dust(script []byte) btcutil.Amount {
 	size := 8 + varIntLen(len(script)) + len(script)
-	if len(script) > 0 && (script[0] == 0x00 || (script[0] >= 0x51 && script[0] <= 0x60)) && len(script) >= 4 && len(script) <= 42 {
+	if isWitnessProgram(script) {
 		size += 32 + 4 + 1 + (107 / 4) + 4 // witness spend
 	} else {
 		size += 32 + 4 + 1 + 107 + 4
