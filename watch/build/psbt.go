@@ -87,11 +87,18 @@ func BuildPSBT(plan *Plan) (*psbt.Packet, error) {
 		return nil, fmt.Errorf("create psbt: %v", err)
 	}
 	st := d.ScriptType()
+	var branches [2]*wallet.BranchDeriver
+	for b := range branches {
+		var err error
+		if branches[b], err = d.Branch(uint32(b)); err != nil {
+			return nil, err
+		}
+	}
 	for i, in := range plan.Inputs {
 		if in.Branch > 1 {
 			return nil, fmt.Errorf("input #%d: branch %d is neither receive nor change", i, in.Branch)
 		}
-		os, err := d.Derive(in.Branch, in.Index)
+		os, err := branches[in.Branch].Derive(in.Index)
 		if err != nil {
 			return nil, fmt.Errorf("input #%d: derive %d/%d: %v", i, in.Branch, in.Index, err)
 		}
