@@ -341,3 +341,44 @@ func FuzzExportKeys(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyJournal feeds VerifyJournal arbitrary files (including partial
+// copies whose first line is read for its seq and prev): it never panics,
+// and it calls a journal valid only with entries.
+func FuzzVerifyJournal(f *testing.F) {
+	good, err := os.ReadFile(filepath.Join("..", "..", "cmd", "coffer-watch", "testdata", "audit", "journal.jsonl"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(good), "\n")
+	f.Add(good)
+	f.Add([]byte(strings.Join(lines[3:], "")))
+	f.Add([]byte(lines[0][:100]))
+	f.Add([]byte{})
+	c, err := os.ReadFile(filepath.Join("..", "..", "cmd", "coffer-watch", "testdata", "audit", "ceremony.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	cer, err := audit.ReadCeremony(bytes.NewReader(c), "ceremony.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	pub, err := audit.ParsePublicKey(cer.JournalPublicKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "j.jsonl")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := VerifyJournal(path, JournalOptions{PublicKey: pub})
+		if err == nil && (!rep.Valid || rep.Entries == 0) {
+			t.Fatalf("no error but valid %v with %d entries", rep.Valid, rep.Entries)
+		}
+		if err != nil && rep.Valid {
+			t.Fatal("valid with an error")
+		}
+	})
+}
