@@ -36,7 +36,7 @@ func TestVelocityAcrossSignings(t *testing.T) {
 	if !errors.As(d.Err(), &re) || !re.Has(CodeVelocity) || d.Rules[0].Spent != 90_000_000 {
 		t.Fatalf("fourth signing: spent %d, %v", d.Rules[0].Spent, d.Err())
 	}
-	if !strings.Contains(re.Error(), "90000000 sat already left the vault in the last 1d") {
+	if !strings.Contains(re.Error(), "90000000 sat already left the vault in the last 24h") {
 		t.Fatalf("message: %v", re)
 	}
 	// The window slides: at clock+24h the first signing has left it.

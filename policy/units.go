@@ -125,14 +125,16 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// FormatDuration writes a duration in the largest whole unit: "7d", "24h"
-// is written "1d", "90m" stays "1h30m0s" in Go's form.
+// FormatDuration writes a duration as ParseDuration reads it, in the
+// largest unit that divides it, keeping a day as "24h": "30m", "24h",
+// "36h", "2d", "1w".
 func FormatDuration(d time.Duration) string {
+	const day = 24 * time.Hour
 	switch {
-	case d%(7*24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(7*24*time.Hour)), 10) + "w"
-	case d%(24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d >= 7*day && d%(7*day) == 0:
+		return strconv.FormatInt(int64(d/(7*day)), 10) + "w"
+	case d >= 2*day && d%day == 0:
+		return strconv.FormatInt(int64(d/day), 10) + "d"
 	case d%time.Hour == 0:
 		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 	case d%time.Minute == 0:

@@ -107,7 +107,7 @@ func loadPolicy(dir string, net wallet.Network, pub ed25519.PublicKey) (*vaultPo
 		return nil, failf("", "cannot read %s: %v", ppath, unwrapPath(err))
 	}
 	if sha256.Sum256(data) != in.SHA256 {
-		return nil, failf("restore the vault folder from its backup, or have the admins install the policy again",
+		return nil, failf("put back the installed policy file (the admins keep it; its sha256 is in the journal) or restore the vault folder from its backup",
 			"%s is not the policy installed at journal seq %d (sha256 %x): it was changed outside coffer", ppath, in.Seq, in.SHA256)
 	}
 	if vp.policy, err = policy.Parse(data, net); err != nil {
@@ -409,7 +409,8 @@ func ruleWords(p *policy.Policy, r *policy.Rule) []string {
 				descs++
 			}
 		}
-		w = append(w, fmt.Sprintf("only to the %d addresses and %d descriptors of its destinations list (change and the vault's own addresses are always allowed)", len(d.Entries)-descs, descs))
+		w = append(w, fmt.Sprintf("only to the %s and %s of its destinations list (change and the vault's own addresses are always allowed)",
+			plural(len(d.Entries)-descs, "address", "addresses"), plural(descs, "descriptor", "descriptors")))
 	}
 	if r.Wallets != nil {
 		w = append(w, "spending only from "+strings.Join(r.Wallets, ", "))
@@ -591,6 +592,9 @@ func decisionError(name string, d *policy.Decision) error {
 	var re *policy.RefusalError
 	errors.As(err, &re)
 	code, hint := exitPolicy, "see every rule's reasons above; the policy decides, the officer cannot override it"
+	if h := holdHint(re.Reasons); h != "" {
+		hint = h
+	}
 	if re.NeedsApprovals {
 		code, hint = exitApprovals, "collect the approvals the rule needs (coffer-watch approval new, then approve) and pass them with --approvals DIR"
 	}
@@ -673,7 +677,7 @@ func evaluatePolicy(cmd *cobra.Command, g *globalOptions, v *unlocked, p *sign.P
 			return nil, refuseByPolicy(g, v, rec, now, reasons, exitPolicy, holdHint(reasons))
 		}
 		printWarning(screen, "NO SPENDING POLICY IS INSTALLED: signing with --no-policy, without limits, approvals or velocity checks; the journal records it")
-		return &policyOutcome{NoPolicy: true, Time: now}, nil
+		return &policyOutcome{NoPolicy: true, Time: now.UTC().Truncate(time.Millisecond)}, nil
 	}
 	if f.noPolicy {
 		return nil, failf("leave out --no-policy; the policy decides, or its admins replace it",
@@ -699,7 +703,7 @@ func evaluatePolicy(cmd *cobra.Command, g *globalOptions, v *unlocked, p *sign.P
 		return nil, refuseByPolicy(g, v, rec, d.Now, re.Reasons, code, ce.Hint)
 	}
 	sum := vp.policy.SHA256()
-	out := &policyOutcome{Rule: d.Rule, SHA256: hex.EncodeToString(sum[:]), Initiator: d.Initiator, Time: d.Now, allowSighash: d.AllowSighash}
+	out := &policyOutcome{Rule: d.Rule, SHA256: hex.EncodeToString(sum[:]), Initiator: d.Initiator, Time: d.Now.UTC().Truncate(time.Millisecond), allowSighash: d.AllowSighash}
 	for _, r := range d.Rules {
 		if r.Name == d.Rule {
 			out.Approvers = r.Approvers
@@ -717,6 +721,13 @@ func evaluatePolicy(cmd *cobra.Command, g *globalOptions, v *unlocked, p *sign.P
 		}
 	}
 	return out, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func holdHint(reasons []policy.Reason) string {
