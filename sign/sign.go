@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
@@ -357,12 +358,18 @@ func (p *Packet) updateModifiable(single bool) {
 	}
 }
 
-// runJobs signs and verifies the jobs on workers goroutines.
+// signChunk is how many inputs a worker takes at a time: their ECDSA
+// signatures are made together (see signECDSABatch), so a chunk's
+// private keys live until its signatures are made, then are zeroed.
+const signChunk = 16
+
+// runJobs signs and verifies the jobs on workers goroutines, each taking
+// signChunk jobs at a time.
 func runJobs(ctx *txContext, jobs []*job, keys KeySource, workers int) ([]done, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	workers = min(workers, len(jobs))
+	workers = min(workers, (len(jobs)+signChunk-1)/signChunk)
 	results := make([]done, len(jobs))
 	errs := make([]error, len(jobs))
 	var next atomic.Int64
@@ -374,12 +381,12 @@ func runJobs(ctx *txContext, jobs []*job, keys KeySource, workers int) ([]done, 
 			defer wg.Done()
 			tx := ctx.tx.Copy() // this worker's copy, to place scripts in for execution
 			for !failed.Load() {
-				k := int(next.Add(1) - 1)
-				if k >= len(jobs) {
+				lo := int(next.Add(signChunk) - signChunk)
+				if lo >= len(jobs) {
 					return
 				}
-				results[k], errs[k] = signJob(ctx, tx, jobs[k], keys)
-				if errs[k] != nil {
+				hi := min(lo+signChunk, len(jobs))
+				if !signJobs(ctx, tx, jobs[lo:hi], keys, results[lo:hi], errs[lo:hi]) {
 					failed.Store(true)
 				}
 			}
@@ -394,14 +401,65 @@ func runJobs(ctx *txContext, jobs []*job, keys KeySource, workers int) ([]done, 
 	return results, nil
 }
 
-// signJob makes the input's signatures and checks them.
-func signJob(ctx *txContext, tx *wire.MsgTx, j *job, keys KeySource) (done, error) {
-	var d done
+// signJobs makes the signatures of a chunk of inputs and checks each
+// input's, filling results and errs (one per job). It reports whether
+// every job succeeded.
+func signJobs(ctx *txContext, tx *wire.MsgTx, jobs []*job, keys KeySource, results []done, errs []error) bool {
+	hashes := make([][]byte, len(jobs))
+	var reqs []ecdsaReq
+	var owner []int   // the job of each request
+	var pubs [][]byte // the public key of each request, as in the PSBT
+	defer func() {
+		for k := range reqs {
+			reqs[k].key.Zero()
+		}
+	}()
+	for k, j := range jobs {
+		hashes[k], errs[k] = prepareJob(ctx, j, keys, &results[k], func(s signer, priv *btcec.PrivateKey, hash []byte) {
+			reqs = append(reqs, ecdsaReq{key: priv, hash: hash})
+			owner = append(owner, k)
+			pubs = append(pubs, s.pubKey)
+		})
+	}
+	signECDSABatch(reqs)
+	for n := range reqs {
+		k := owner[n]
+		q := &reqs[n]
+		q.key.Zero()
+		if errs[k] != nil {
+			continue
+		}
+		if q.err != nil {
+			errs[k] = &InputError{Index: jobs[k].pl.index, Err: q.err}
+			continue
+		}
+		d := &results[k]
+		d.sigs = append(d.sigs, keySig{pub: pubs[n], sig: append(q.sig.Serialize(), byte(jobs[k].ht))})
+	}
+	ok := true
+	for k, j := range jobs {
+		if errs[k] == nil && len(results[k].by) > 0 {
+			if err := verifyJob(ctx, tx, j, &results[k], hashes[k]); err != nil {
+				errs[k] = diagnose(j, &results[k], keys, err)
+			}
+		}
+		if errs[k] != nil {
+			ok = false
+		}
+	}
+	return ok
+}
+
+// prepareJob computes the input's sighash and takes its keys: a taproot
+// signature is made at once; each ECDSA key goes to ecdsa, to be signed
+// in the chunk's batch (in the order of j.signers, which is the order of
+// d.by). The keys handed to ecdsa are the caller's to zero.
+func prepareJob(ctx *txContext, j *job, keys KeySource, d *done, ecdsa func(signer, *btcec.PrivateKey, []byte)) ([]byte, error) {
 	pl := j.pl
 	i := pl.index
 	hash, err := ctx.sighash(pl, j.ht)
 	if err != nil {
-		return d, &InputError{Index: i, Err: err}
+		return nil, &InputError{Index: i, Err: err}
 	}
 	for _, s := range j.signers {
 		priv, err := keys.PrivateKey(s.path)
@@ -409,7 +467,7 @@ func signJob(ctx *txContext, tx *wire.MsgTx, j *job, keys KeySource) (done, erro
 			continue
 		}
 		if err != nil {
-			return d, &InputError{Index: i, Err: fmt.Errorf("key %s: %w", hexPath(s.path), err)}
+			return nil, &InputError{Index: i, Err: fmt.Errorf("key %s: %w", hexPath(s.path), err)}
 		}
 		d.by = append(d.by, s)
 		if pl.spend == SpendP2TRKey {
@@ -418,7 +476,7 @@ func signJob(ctx *txContext, tx *wire.MsgTx, j *job, keys KeySource) (done, erro
 			sig, err := signSchnorr(tweaked, hash)
 			tweaked.Zero()
 			if err != nil {
-				return d, &InputError{Index: i, Err: err}
+				return nil, &InputError{Index: i, Err: err}
 			}
 			b := sig.Serialize()
 			if j.ht != txscript.SigHashDefault {
@@ -427,20 +485,9 @@ func signJob(ctx *txContext, tx *wire.MsgTx, j *job, keys KeySource) (done, erro
 			d.tapSig = b
 			continue
 		}
-		sig, err := signECDSA(priv, hash)
-		priv.Zero()
-		if err != nil {
-			return d, &InputError{Index: i, Err: err}
-		}
-		d.sigs = append(d.sigs, keySig{pub: s.pubKey, sig: append(sig.Serialize(), byte(j.ht))})
+		ecdsa(s, priv, hash)
 	}
-	if len(d.by) == 0 {
-		return d, nil
-	}
-	if err := verifyJob(ctx, tx, j, &d, hash); err != nil {
-		return d, diagnose(j, &d, keys, err)
-	}
-	return d, nil
+	return hash, nil
 }
 
 // verifyJob checks the new signatures: by script execution when the input
