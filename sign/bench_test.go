@@ -1,14 +1,40 @@
 package sign
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 )
+
+var benchOut = flag.String("bench-out", "", "TestWriteBenchPSBT writes BenchmarkPipeline's PSBT and its test master key into this folder (scripts/bench-peer.sh)")
+
+// cpuMeter reports the process CPU time per operation of a benchmark
+// ("cpu-ms/op") beside the wall time: on a shared machine the wall time
+// also counts the other processes' turns, the CPU time does not. Both
+// cores' work adds up, so cpu-ms/op over ns/op is the parallelism reached.
+type cpuMeter struct{ start time.Duration }
+
+func startCPU(b *testing.B) cpuMeter {
+	b.ResetTimer()
+	return cpuMeter{processCPU()}
+}
+
+func (m cpuMeter) report(b *testing.B) {
+	if c := processCPU(); c > 0 && b.N > 0 {
+		b.ReportMetric(float64(c-m.start)/float64(b.N)/1e6, "cpu-ms/op")
+	}
+}
 
 // benchPSBT builds an n-input PSBT of kind with non_witness_utxo on every
 // input; for 2-of-3 it comes signed by vault B, so vault A's signature
 // completes each input and the script engine runs.
-func benchPSBT(b *testing.B, e *analyzeEnv, k fixtureKind, n int) []byte {
+func benchPSBT(b testing.TB, e *analyzeEnv, k fixtureKind, n int) []byte {
 	b.Helper()
 	vs := e.vaults(k)
 	ins := make([]fixtureInput, n)
@@ -45,7 +71,7 @@ func BenchmarkSign(b *testing.B) {
 					cache[name] = raw
 				}
 				b.SetBytes(int64(len(raw)))
-				b.ResetTimer()
+				m := startCPU(b)
 				for i := 0; i < b.N; i++ {
 					p, err := Decode(raw, 0)
 					if err != nil {
@@ -65,6 +91,7 @@ func BenchmarkSign(b *testing.B) {
 					}
 					_ = p.Encode()
 				}
+				m.report(b)
 			})
 		}
 	}
@@ -74,7 +101,7 @@ func BenchmarkSign(b *testing.B) {
 func BenchmarkAnalyze(b *testing.B) {
 	e := newAnalyzeEnv(b)
 	raw := benchPSBT(b, e, fxP2WPKH, 1000)
-	b.ResetTimer()
+	m := startCPU(b)
 	for i := 0; i < b.N; i++ {
 		p, err := Decode(raw, 0)
 		if err != nil {
@@ -84,6 +111,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	m.report(b)
 }
 
 // BenchmarkPipeline is the target: a 1,000-input P2WPKH PSBT with
@@ -92,7 +120,7 @@ func BenchmarkAnalyze(b *testing.B) {
 func BenchmarkPipeline(b *testing.B) {
 	e := newAnalyzeEnv(b)
 	raw := benchPSBT(b, e, fxP2WPKH, 1000)
-	b.ResetTimer()
+	m := startCPU(b)
 	for i := 0; i < b.N; i++ {
 		p, err := Decode(raw, 0)
 		if err != nil {
@@ -111,4 +139,99 @@ func BenchmarkPipeline(b *testing.B) {
 		keys.Zero()
 		_ = p.Encode()
 	}
+	m.report(b)
+}
+
+// BenchmarkPhases splits BenchmarkPipeline into its steps, to show where
+// the time goes.
+func BenchmarkPhases(b *testing.B) {
+	e := newAnalyzeEnv(b)
+	raw := benchPSBT(b, e, fxP2WPKH, 1000)
+	b.Run("decode", func(b *testing.B) {
+		m := startCPU(b)
+		for i := 0; i < b.N; i++ {
+			if _, err := Decode(raw, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		m.report(b)
+	})
+	b.Run("analyze", func(b *testing.B) {
+		p := mustDecode(b, raw)
+		m := startCPU(b)
+		for i := 0; i < b.N; i++ {
+			if _, err := Analyze(p, e.w); err != nil {
+				b.Fatal(err)
+			}
+		}
+		m.report(b)
+	})
+	b.Run("sign", func(b *testing.B) {
+		ps := make([]*Packet, b.N)
+		for i := range ps {
+			ps[i] = mustDecode(b, raw)
+		}
+		m := startCPU(b)
+		for i := 0; i < b.N; i++ {
+			keys, err := NewHDKeys(e.a.master)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Sign(ps[i], keys, Options{}); err != nil {
+				b.Fatal(err)
+			}
+			keys.Zero()
+		}
+		m.report(b)
+	})
+	b.Run("encode", func(b *testing.B) {
+		p := mustDecode(b, raw)
+		keys, err := NewHDKeys(e.a.master)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Sign(p, keys, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		m := startCPU(b)
+		for i := 0; i < b.N; i++ {
+			_ = p.Encode()
+		}
+		m.report(b)
+	})
+}
+
+// TestWriteBenchPSBT writes, for the bitcoinjs-lib side of
+// scripts/bench-peer.sh, the very PSBT BenchmarkPipeline signs
+// (p2wpkh-1000.psbt: 1,000 P2WPKH inputs with non_witness_utxo, built
+// deterministically) and the master key that signs it (master.tprv, a
+// test key derived from a fixed seed; mode 0600). It runs only when
+// -bench-out names a folder.
+func TestWriteBenchPSBT(t *testing.T) {
+	if *benchOut == "" {
+		t.Skip("no -bench-out folder given")
+	}
+	e := newAnalyzeEnv(t)
+	raw := benchPSBT(t, e, fxP2WPKH, 1000)
+	if again := benchPSBT(t, newAnalyzeEnv(t), fxP2WPKH, 1000); !bytes.Equal(raw, again) {
+		t.Fatal("the benchmark PSBT is not deterministic")
+	}
+	p := mustDecode(t, raw)
+	if p.NumInputs() != 1000 {
+		t.Fatalf("%d inputs", p.NumInputs())
+	}
+	for i := range p.p.Inputs {
+		if p.p.Inputs[i].NonWitnessUtxo == nil {
+			t.Fatalf("input #%d has no non_witness_utxo", i)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(*benchOut, "p2wpkh-1000.psbt"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*benchOut, "master.tprv"), []byte(e.a.master.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(raw)
+	t.Logf("wrote p2wpkh-1000.psbt (%d bytes, sha256 %s) and master.tprv (fingerprint %x) to %s",
+		len(raw), hex.EncodeToString(sum[:]), e.a.fp, *benchOut)
 }
