@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"perm":        cmdPerm,
 			"splitshares": cmdSplitShares,
 			"jsonfield":   cmdJSONField,
+			"typo":        cmdTypo,
 		},
 	})
 }
@@ -143,4 +144,19 @@ func interopCondition(cond string) (bool, error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// typo SRC DST copies a share or mnemonic file with its third word
+// mistyped (an "x" put in front: no SLIP-39 or BIP39 word starts with x),
+// as an officer might type it.
+func cmdTypo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: typo SRC DST")
+	}
+	words := strings.Fields(ts.ReadFile(args[0]))
+	if len(words) < 3 {
+		ts.Fatalf("%s has fewer than 3 words", args[0])
+	}
+	words[2] = "x" + words[2]
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strings.Join(words, " ")+"\n"), 0o600))
 }

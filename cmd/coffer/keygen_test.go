@@ -35,7 +35,7 @@ func (o *officer) Write(p []byte) (int, error) {
 	switch {
 	case strings.HasPrefix(text, "New passphrase"), strings.HasPrefix(text, "Type it again"):
 		answer = o.passphrase
-	case strings.HasPrefix(text, "When the words are written down"):
+	case strings.HasPrefix(text, "When the words are written down"), strings.HasPrefix(text, "Share "):
 		answer = ""
 	case strings.HasPrefix(text, "Word #"):
 		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(text, "Word #"), ": "))
@@ -52,13 +52,16 @@ func (o *officer) Write(p []byte) (int, error) {
 
 var shownWord = regexp.MustCompile(`(\d+)\. (\S+)`)
 
+// word is word n of the words shown last (a later share replaces an
+// earlier one on the screen).
 func (o *officer) word(n int) string {
+	w := "?"
 	for _, m := range shownWord.FindAllStringSubmatch(o.stdoutText(), -1) {
 		if m[1] == strconv.Itoa(n) {
-			return m[2]
+			w = m[2]
 		}
 	}
-	return "?"
+	return w
 }
 
 // stdoutText is the screen: the words go to stdout, or to stderr with --json.
@@ -168,6 +171,36 @@ func TestPickPositionsDistinct(t *testing.T) {
 				t.Fatalf("bad positions %v", pos)
 			}
 			seen[p] = true
+		}
+	}
+}
+
+// TestKeygenSharesInteractive: each share is shown on its own screen for
+// its holder, and each holder is asked words of their own share.
+func TestKeygenSharesInteractive(t *testing.T) {
+	vault := filepath.Join(t.TempDir(), "vault")
+	o := &officer{passphrase: "pw"}
+	code := runInteractive(t, o, "--vault", vault, "keygen", "--network", "regtest", "--shares", "2-of-3",
+		"--officer", "alice", "--officer", "bob", "--officer", "carol")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, o.messages())
+	}
+	screen := o.stdoutText()
+	for _, holder := range []string{"alice", "bob", "carol"} {
+		if !strings.Contains(screen, "Only "+holder+" may look at the screen now") {
+			t.Fatalf("no screen of its own for %s", holder)
+		}
+	}
+	if got := strings.Count(screen, "Word #"); got != 12 {
+		t.Fatalf("asked %d words, want 4 for each of 3 holders", got)
+	}
+	transcript, err := os.ReadFile(filepath.Join(vault, ceremonyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"backup": "slip39"`, `"backup_verified": true`, `"carol"`} {
+		if !bytes.Contains(transcript, []byte(want)) {
+			t.Fatalf("transcript lacks %s", want)
 		}
 	}
 }
