@@ -224,15 +224,18 @@ func parseBSMS(t string) (*Imported, error) {
 			return nil, fmt.Errorf("bsms path restrictions %q are not /0/*,/1/*", lines[2])
 		}
 		if strings.Contains(desc, "/**") {
-			body, _, err := wallet.SplitChecksum(desc)
+			// BIP129 writes the /** template without a checksum; one that
+			// is given must be right.
+			body, has, err := wallet.SplitChecksum(desc)
 			if err != nil {
 				return nil, fmt.Errorf("bsms descriptor: %w", err)
 			}
-			if err := wallet.VerifyChecksum(desc); err != nil {
-				return nil, fmt.Errorf("bsms descriptor: %w", err)
+			if has {
+				if err := wallet.VerifyChecksum(desc); err != nil {
+					return nil, fmt.Errorf("bsms descriptor: %w", err)
+				}
 			}
-			desc, err = wallet.AddChecksum(strings.ReplaceAll(body, "/**", "/<0;1>/*"))
-			if err != nil {
+			if desc, err = wallet.AddChecksum(strings.ReplaceAll(body, "/**", "/<0;1>/*")); err != nil {
 				return nil, fmt.Errorf("bsms descriptor: %w", err)
 			}
 		}

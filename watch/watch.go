@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coffer-custody/coffer/export"
@@ -262,17 +264,13 @@ func (s *Service) Addresses(ctx context.Context, name string, change bool, count
 	for _, a := range known {
 		state[a.Index] = a
 	}
-	bd, err := w.Desc.Branch(branch)
+	spks, err := scriptPubKeys(w.Desc, branch, uint32(count))
 	if err != nil {
 		return nil, err
 	}
-	outs, err := bd.DeriveRange(0, uint32(count))
-	if err != nil {
-		return nil, err
-	}
-	res := make([]AddressInfo, len(outs))
-	for i, o := range outs {
-		a, err := wallet.AddressFromScript(o.ScriptPubKey, s.Network)
+	res := make([]AddressInfo, len(spks))
+	for i, spk := range spks {
+		a, err := wallet.AddressFromScript(spk, s.Network)
 		if err != nil {
 			return nil, err
 		}
@@ -293,4 +291,43 @@ func (s *Service) Receive(ctx context.Context, name string) (*AddressInfo, error
 		return nil, err
 	}
 	return &AddressInfo{Branch: 0, Index: a.Index, Path: fmt.Sprintf("0/%d", a.Index), Address: a.Address, Given: true}, nil
+}
+
+// scriptPubKeys derives the output scripts of indexes [0, count) of a
+// branch, in chunks on every core for long lists.
+func scriptPubKeys(d *wallet.Descriptor, branch, count uint32) ([][]byte, error) {
+	workers := uint32(runtime.NumCPU())
+	if count < 2048 || workers < 2 {
+		workers = 1
+	}
+	chunk := (count + workers - 1) / workers
+	parts := make([][][]byte, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := uint32(0); k < workers; k++ {
+		start := k * chunk
+		if start >= count {
+			break
+		}
+		n := min(chunk, count-start)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bd, err := d.Branch(branch) // one deriver per goroutine
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			parts[k], errs[k] = bd.ScriptPubKeys(start, n)
+		}()
+	}
+	wg.Wait()
+	out := make([][]byte, 0, count)
+	for k := range parts {
+		if errs[k] != nil {
+			return nil, errs[k]
+		}
+		out = append(out, parts[k]...)
+	}
+	return out, nil
 }
