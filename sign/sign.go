@@ -358,21 +358,35 @@ func (p *Packet) updateModifiable(single bool) {
 	}
 }
 
-// signChunk is how many inputs a worker takes at a time: their ECDSA
+// signChunk is the most inputs a worker takes at a time: their ECDSA
 // signatures are made together (see signECDSABatch), so a chunk's
 // private keys live until its signatures are made, then are zeroed.
 const signChunk = 16
 
-// runJobs signs and verifies the jobs on workers goroutines, each taking
-// signChunk jobs at a time.
+// runJobs signs and verifies the jobs on workers goroutines. Each takes up
+// to signChunk jobs at a time, fewer towards the end so that the workers
+// finish together.
 func runJobs(ctx *txContext, jobs []*job, keys KeySource, workers int) ([]done, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	workers = min(workers, (len(jobs)+signChunk-1)/signChunk)
-	results := make([]done, len(jobs))
-	errs := make([]error, len(jobs))
+	n := len(jobs)
+	workers = max(1, min(workers, n))
+	results := make([]done, n)
+	errs := make([]error, n)
 	var next atomic.Int64
+	grab := func() (lo, hi int, ok bool) {
+		for {
+			cur := int(next.Load())
+			if cur >= n {
+				return 0, 0, false
+			}
+			size := min(signChunk, max(1, (n-cur)/(2*workers)))
+			if next.CompareAndSwap(int64(cur), int64(cur+size)) {
+				return cur, cur + size, true
+			}
+		}
+	}
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -381,11 +395,10 @@ func runJobs(ctx *txContext, jobs []*job, keys KeySource, workers int) ([]done, 
 			defer wg.Done()
 			tx := ctx.tx.Copy() // this worker's copy, to place scripts in for execution
 			for !failed.Load() {
-				lo := int(next.Add(signChunk) - signChunk)
-				if lo >= len(jobs) {
+				lo, hi, ok := grab()
+				if !ok {
 					return
 				}
-				hi := min(lo+signChunk, len(jobs))
 				if !signJobs(ctx, tx, jobs[lo:hi], keys, results[lo:hi], errs[lo:hi]) {
 					failed.Store(true)
 				}

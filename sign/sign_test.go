@@ -568,3 +568,52 @@ func TestSignMultisigBadCosignerSig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSignWorkers signs 100-input PSBTs with 1, 2, 3 and 7 workers (so
+// with chunks of every size from 16 down to 1): every input is signed
+// once, every worker count gives the same bytes (ECDSA signing is
+// deterministic), and the result finalizes. The 2-of-3 PSBT is signed by
+// two vaults in turn, the second one completing every input.
+func TestSignWorkers(t *testing.T) {
+	const n = 100
+	for _, k := range []fixtureKind{fxP2WPKH, fxP2SHP2WPKH, fxP2WSH2of3} {
+		t.Run(k.String(), func(t *testing.T) {
+			vaults := vaultsFor(t, k)
+			raw := fixturePSBT(t, k, vaults, n)
+			signAll := func(raw []byte, v *testVault, workers int) []byte {
+				p := mustDecode(t, raw)
+				res, err := Sign(p, v.keys, Options{Workers: workers})
+				if err != nil {
+					t.Fatalf("%d workers: %v", workers, err)
+				}
+				if len(res.Signed) != n {
+					t.Fatalf("%d workers: signed %d of %d inputs", workers, len(res.Signed), n)
+				}
+				for i, s := range res.Signed {
+					if s.Index != i || len(s.Keys) != 1 {
+						t.Fatalf("%d workers: result %d is input %d with %d keys", workers, i, s.Index, len(s.Keys))
+					}
+				}
+				checkSigSizes(t, p)
+				return p.Encode()
+			}
+			var want []byte
+			for _, w := range []int{1, 2, 3, 7} {
+				out := signAll(raw, vaults[0], w)
+				if k >= fxP2WSH2of3 {
+					out = signAll(out, vaults[1], w)
+				}
+				if want == nil {
+					want = out
+					rawTx, err := Finalize(mustDecode(t, out))
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkRawTx(t, rawTx, n)
+				} else if !bytes.Equal(out, want) {
+					t.Fatalf("%d workers signed differently from 1", w)
+				}
+			}
+		})
+	}
+}
