@@ -43,4 +43,68 @@ done
 say "7. The vault after the ceremony"
 ls -l "$COFFER_VAULT"
 c doctor --json | head -30 || true
-say "Done. The temporary vault is removed."
+# The online half: coffer-watch against a btcd regtest node on 127.0.0.1,
+# the full round trip of a withdrawal. btcd is installed once (go install)
+# into the cache folder the tests use.
+btcd_dir="${COFFER_BTCD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/coffer/btcd}"
+if [ ! -x "$btcd_dir/btcd" ] || [ ! -x "$btcd_dir/btcctl" ]; then
+  say "8. Installing btcd v0.26.2 (once) into $btcd_dir"
+  mkdir -p "$btcd_dir"
+  GOBIN="$btcd_dir" GOFLAGS= CGO_ENABLED=0 go install github.com/btcsuite/btcd@v0.26.2 github.com/btcsuite/btcd/cmd/btcctl@v0.26.2
+fi
+w() { printf '$ coffer-watch %s\n' "$*"; "$bin/coffer-watch" "$@"; }
+export COFFER_WATCH_DATA="$work/watch"
+node="$work/btcd"
+mkdir -p "$node" "$COFFER_WATCH_DATA"
+: >"$node/btcd.conf"
+rpcport=$((20000 + RANDOM % 20000))
+p2pport=$((rpcport + 1))
+rpcpass=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+mine=$("$bin/coffer" address --script wpkh --index 0 "${unlock[@]}" | awk '{print $2}')
+
+say "9. A btcd regtest node on 127.0.0.1:$rpcport, mining to the vault's first address $mine"
+HOME="$node" "$btcd_dir/btcd" --regtest --configfile="$node/btcd.conf" --datadir="$node/data" --logdir="$node/logs" \
+  --rpcuser=demo --rpcpass="$rpcpass" --rpclisten=127.0.0.1:$rpcport --listen=127.0.0.1:$p2pport \
+  --rpccert="$node/rpc.cert" --rpckey="$node/rpc.key" --nodnsseed --noonion --txindex --addrindex \
+  --miningaddr="$mine" >"$node/btcd.out" 2>&1 &
+btcd_pid=$!
+trap 'kill $btcd_pid 2>/dev/null; wait $btcd_pid 2>/dev/null; rm -rf "$work"' EXIT
+ctl() { HOME="$node" "$btcd_dir/btcctl" --regtest --configfile=/dev/null --rpcuser=demo --rpcpass="$rpcpass" --rpcserver=127.0.0.1:$rpcport --rpccert="$node/rpc.cert" "$@"; }
+for _ in $(seq 100); do ctl getblockcount >/dev/null 2>&1 && break; sleep 0.2; done
+ctl generate 101 >/dev/null
+echo "mined 101 blocks: two coinbases of 50 BTC have matured"
+
+say "10. The node settings go into the data folder's config once"
+cat >"$COFFER_WATCH_DATA/config" <<CFG
+network = regtest
+backend = btcd
+node = 127.0.0.1:$rpcport
+rpc-user = demo
+rpc-pass = $rpcpass
+rpc-cert = $node/rpc.cert
+CFG
+sed 's/^rpc-pass = .*/rpc-pass = (hidden)/' "$COFFER_WATCH_DATA/config"
+
+say "11. Import the watch-only export and follow the chain"
+"$bin/coffer" export --format descriptor --script wpkh --out "$work/hot.txt" "${unlock[@]}" >/dev/null
+w wallet import "$work/hot.txt" --name hot
+w sync
+w balance
+
+say "12. A withdrawal request: 1.5 BTC at 2 sat/vB, an unsigned PSBT for the signer"
+# The payee: the regtest P2WSH address of OP_TRUE, outside every wallet.
+payee=bcrt1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqseac85
+w send --wallet hot --to "$payee=1.5btc" --fee-rate 2 --out "$work/req.psbt" --initiator demo
+
+say "13. Offline: coffer reviews and signs (the officer would type yes)"
+nopolicy=()
+"$bin/coffer" sign --help 2>&1 | grep -q -- --no-policy && nopolicy=(--no-policy)
+c sign "$work/req.psbt" --out "$work/signed.psbt" --yes "${nopolicy[@]}" "${unlock[@]}"
+
+say "14. Online: finalize, check every input, broadcast; the node mines it"
+w finalize "$work/signed.psbt" --broadcast
+ctl generate 1 >/dev/null
+w sync
+w balance
+w requests
+say "Done. The node is stopped; the temporary vault and data folder are removed."
