@@ -75,8 +75,6 @@ func mapping(n *yaml.Node, where string, known ...string) (*fields, error) {
 
 func (f *fields) get(name string) *yaml.Node { return f.m[name] }
 
-func (f *fields) has(name string) bool { _, ok := f.m[name]; return ok }
-
 // plain refuses the YAML features a policy has no use for and that make
 // one text mean two things to two readers: anchors, aliases, merge keys
 // and explicit tags.
