@@ -15,8 +15,10 @@
 //
 // The node listens on 127.0.0.1 only, connects to no peer and seeds no
 // addresses; nothing but loopback is ever contacted. The funder's key is
-// a throwaway regtest key made at Start and wiped at Stop. HOME is pointed
-// at the node's folder so btcd writes nothing into the user's home.
+// a throwaway regtest key made at Start and wiped at Stop. The node's
+// config, data, logs and certificate live in its own folder; btcd v0.26
+// still creates an empty ~/.btcd (its default home, found from the user
+// database, not $HOME) at every start, and nothing is written into it.
 //
 // # Errors
 //
