@@ -233,6 +233,14 @@ func (s *Service) buildRequest(ctx context.Context, w *WalletInfo, height int64,
 	if err := s.Store.AddRequest(ctx, req, chg, detail); err != nil {
 		return nil, err
 	}
+	// The payouts file's labels name the payees' addresses.
+	for _, po := range p.Payouts {
+		if po.Label != "" && po.Address != "" {
+			if err := s.Store.SetLabel(ctx, po.Address, po.Label); err != nil {
+				return res, err
+			}
+		}
+	}
 	return res, nil
 }
 
