@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/wire"
 
 	"github.com/coffer-custody/coffer/sign"
@@ -242,16 +240,4 @@ func (s *Service) buildRequest(ctx context.Context, w *WalletInfo, height int64,
 		}
 	}
 	return res, nil
-}
-
-// packetOf decodes a stored PSBT.
-func packetOf(data []byte, name string) (*psbt.Packet, error) { return build.Read(data, name) }
-
-// describeMissing formats the inputs short of signatures.
-func describeMissing(short []build.InputSigs) string {
-	parts := make([]string, len(short))
-	for i, s := range short {
-		parts[i] = fmt.Sprintf("#%d %d of %d", s.Input, s.Have, s.Need)
-	}
-	return strings.Join(parts, ", ")
 }

@@ -135,7 +135,17 @@ func (s *Service) scanBranch(ctx context.Context, w *WalletInfo, branch uint32, 
 		return nil, nil, 0, err
 	}
 	imp, isImporter := s.Node.(chain.DescriptorImporter)
+	// Bitcoin Core is told each branch's descriptor once per range (a
+	// rescan); the range imported is kept in the database.
+	importKey := fmt.Sprintf("core-import:%s:%d", w.Descriptor, branch)
 	imported := int64(-1)
+	if isImporter {
+		if v, err := s.Store.Meta(ctx, importKey); err != nil {
+			return nil, nil, 0, err
+		} else if v != "" {
+			fmt.Sscan(v, &imported)
+		}
+	}
 	var addrs []store.Address
 	var utxos []store.UTXO
 	for next := int64(0); next < end; {
@@ -147,9 +157,13 @@ func (s *Service) scanBranch(ctx context.Context, w *WalletInfo, branch uint32, 
 			return nil, nil, 0, fmt.Errorf("branch %d: %v", branch, err)
 		}
 		if isImporter && end-1 > imported {
-			imported = end - 1 + 1000
+			want := end - 1 + 1000
 			half := w.Desc.Expand()[branch]
-			if err := imp.ImportDescriptors(ctx, []chain.Descriptor{{Desc: half.String(), RangeEnd: int(imported), Internal: branch == 1}}); err != nil {
+			if err := imp.ImportDescriptors(ctx, []chain.Descriptor{{Desc: half.String(), RangeEnd: int(want), Internal: branch == 1}}); err != nil {
+				return nil, nil, 0, err
+			}
+			imported = want
+			if err := s.Store.SetMeta(ctx, importKey, fmt.Sprint(imported)); err != nil {
 				return nil, nil, 0, err
 			}
 		}

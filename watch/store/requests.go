@@ -40,9 +40,9 @@ type Request struct {
 
 // Event is one step in a request's history.
 type Event struct {
-	At     time.Time
-	Kind   string
-	Detail string
+	At     time.Time `json:"at"`
+	Kind   string    `json:"kind"`
+	Detail string    `json:"detail"`
 }
 
 // AddRequest stores a new request with its "created" event and marks its

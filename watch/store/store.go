@@ -148,3 +148,24 @@ func NewID() (string, error) {
 func unix(t time.Time) int64 { return t.UTC().Unix() }
 
 func fromUnix(v int64) time.Time { return time.Unix(v, 0).UTC() }
+
+// Meta reads a setting of the database ("" when unset).
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", dbErr(s.path, err)
+	}
+	return v, nil
+}
+
+// SetMeta writes a setting of the database.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.tx(ctx, func(t *sql.Tx) error {
+		_, err := t.Exec(`INSERT INTO meta(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}
