@@ -55,6 +55,7 @@ type analyzer struct {
 	// per input, computed up front (the claim checks in parallel)
 	utxos   []utxoInfo
 	uReason []*Reason
+	addrs   []string // of the spent scripts, "" where none
 	checked [][]claimResult
 }
 
@@ -298,7 +299,7 @@ func (a *analyzer) input(i int) (InputReview, *inputPlan) {
 	if u.out != nil {
 		ir.Amount, ir.AmountKnown = btcutil.Amount(u.out.Value), true
 		ir.Script = hex.EncodeToString(u.out.PkScript)
-		ir.Address = a.address(u.out.PkScript)
+		ir.Address = a.addrs[i]
 		ir.UTXOProven = u.nonWitness
 	} else {
 		a.refuse(inputReason(CodeMissingUTXO, i, "gives neither non_witness_utxo nor witness_utxo, so what it spends is unknown"))
@@ -396,9 +397,16 @@ func (a *analyzer) checkInputClaims() {
 	a.utxos = make([]utxoInfo, n)
 	a.uReason = make([]*Reason, n)
 	a.checked = make([][]claimResult, n)
+	a.addrs = make([]string, n)
+	// The UTXO proofs (a transaction hash each) and addresses, on all cores.
+	parallelFor(n, func(i int) {
+		a.utxos[i], a.uReason[i] = p.spentOutput(i)
+		if a.uReason[i] == nil && a.utxos[i].out != nil {
+			a.addrs[i] = a.address(a.utxos[i].out.PkScript)
+		}
+	})
 	var todo []int
 	for i := 0; i < n; i++ {
-		a.utxos[i], a.uReason[i] = p.spentOutput(i)
 		if a.uReason[i] == nil && a.utxos[i].out != nil && len(claimsOf(&p.p.Inputs[i], a.w.Fingerprint)) > 0 {
 			todo = append(todo, i)
 		}

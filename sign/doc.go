@@ -37,7 +37,11 @@
 //
 // Private keys come from the KeySource, live in scalars inside Sign only
 // and are zeroed after use as far as btcec allows (TweakTaprootPrivKey
-// takes its key by value, leaving a copy to the garbage collector). No
+// takes its key by value, leaving a copy to the garbage collector). A
+// worker holds the keys of at most 16 inputs at a time: their ECDSA
+// signatures are made together, the nonce points of a grinding round
+// sharing one constant-time field inversion, and the keys are zeroed as
+// soon as those signatures exist. No
 // error, String or log of this package holds key material. ECDSA
 // signatures are ground to low R exactly as Bitcoin Core does (so they
 // equal Core's byte for byte and are at most 71 bytes with the sighash
