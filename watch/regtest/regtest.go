@@ -259,9 +259,10 @@ func (n *Node) waitReady(ctx context.Context) error {
 			}
 		}
 		{
+			// The certificate may still be half written: retry.
 			c, err := rpc.New(n.Config())
 			if err != nil {
-				return err
+				goto wait
 			}
 			var count int64
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
