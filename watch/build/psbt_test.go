@@ -269,3 +269,36 @@ func BenchmarkBuildPSBT1000Inputs(b *testing.B) {
 		}
 	}
 }
+
+// FuzzReadCombineFinalize: any bytes through Read, Combine with itself,
+// Signatures and Finalize never panic, and a combined PSBT reads back.
+func FuzzReadCombineFinalize(f *testing.F) {
+	s := newSigner(f, "fuzz", wallet.ScriptWPKH)
+	d, _ := wallet.SingleSigDescriptor(wallet.ScriptWPKH, s.key)
+	p, err := BuildPSBT(&Plan{Descriptor: d, Inputs: funding(f, d, 2, 50_000), Outputs: []*wire.TxOut{payTo(f, 60_000)}, ChangeValue: 39_000, ChangePos: 0})
+	if err != nil {
+		f.Fatal(err)
+	}
+	seed, _ := Serialize(p)
+	f.Add(seed)
+	f.Add([]byte("cHNidP8BAAoCAAAAAAAAAAAAAA=="))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Read(data, "f.psbt")
+		if err != nil {
+			return
+		}
+		Signatures(p)
+		c, err := Combine([]*Packet{p, p}, []string{"a", "b"})
+		if err != nil {
+			t.Fatalf("combining a PSBT with itself: %v", err)
+		}
+		out, err := Serialize(c)
+		if err != nil {
+			return
+		}
+		if _, err := Read(out, "combined"); err != nil {
+			t.Fatalf("a combined PSBT does not read back: %v", err)
+		}
+		_, _ = Finalize(data, "f.psbt")
+	})
+}
