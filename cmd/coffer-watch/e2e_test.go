@@ -311,8 +311,6 @@ func randomAddress(t *testing.T) string {
 	return a.EncodeAddress()
 }
 
-func firstLine(s string) string { return strings.TrimSpace(strings.SplitN(s, "\n", 2)[0]) }
-
 // addressOf asks coffer for the vault's address of a script type.
 func (p *party) addressOf(script string, index int) string {
 	p.t.Helper()
