@@ -16,6 +16,7 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/coffer-custody/coffer/watch/regtest"
 )
@@ -39,14 +40,49 @@ type e2e struct {
 var shared = &e2e{}
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	// testscript.Main runs coffer-watch itself when the test binary is
+	// invoked under that name (the CLI scripts), else the tests; the shared
+	// node is stopped after them.
+	testscript.Main(cleanupAfter{m}, map[string]func(){
+		"coffer-watch": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// cleanupAfter runs the tests, then stops the shared node and removes the
+// coffer build.
+type cleanupAfter struct{ m *testing.M }
+
+func (c cleanupAfter) Run() int {
+	code := c.m.Run()
 	if shared.node != nil {
 		_ = shared.node.Stop()
 	}
 	if shared.tmp != "" {
 		_ = os.RemoveAll(shared.tmp)
 	}
-	os.Exit(code)
+	return code
+}
+
+// TestScripts runs the offline CLI behaviours in testdata/script, one
+// script per behaviour, as cmd/coffer does.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("COFFER_WATCH_DATA", filepath.Join(e.WorkDir, "data"))
+			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
+			e.Setenv("EXPORTS", filepath.Join(mustAbs(t, filepath.Join("..", "..", "testdata", "export"))))
+			return nil
+		},
+	})
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 func requireInterop() bool { return os.Getenv("COFFER_REQUIRE_INTEROP") == "1" }
