@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/wire"
@@ -109,13 +110,69 @@ func (s *Service) Send(ctx context.Context, p SendParams) (*SendResult, error) {
 			pool = append(pool, c)
 		}
 	} else {
+		reserved, err := s.reserved(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var held int64
+		var holders []string
 		for _, c := range coins {
+			if id, ok := reserved[c.OutPoint]; ok {
+				if spendable(c) {
+					held += int64(c.Value)
+					holders = appendOnce(holders, id)
+				}
+				continue
+			}
 			if spendable(c) {
 				pool = append(pool, c)
 			}
 		}
+		res, err := s.buildRequest(ctx, w, info.Blocks, p, rate, pool, must, "")
+		var ie *build.InsufficientError
+		if errors.As(err, &ie) && held > 0 {
+			return nil, fmt.Errorf("%w; %s more is held by open requests %s (spend it with --utxo, or finish those first)",
+				err, build.FormatAmount(btcutil.Amount(held)), strings.Join(holders, ", "))
+		}
+		return res, err
 	}
 	return s.buildRequest(ctx, w, info.Blocks, p, rate, pool, must, "")
+}
+
+// reserved maps the coins spent by open requests (awaiting signatures,
+// signed, finalized, or broadcast and not yet seen by a sync) to the
+// request's id: automatic coin selection leaves them alone, so two open
+// requests never spend one coin.
+func (s *Service) reserved(ctx context.Context) (map[wire.OutPoint]string, error) {
+	rs, err := s.Store.Requests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[wire.OutPoint]string{}
+	for _, r := range rs {
+		switch r.Status {
+		case store.StatusAwaiting, store.StatusSigned, store.StatusFinalized, store.StatusBroadcast:
+		default:
+			continue
+		}
+		p, err := build.Read(r.PSBT, "request "+r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range p.UnsignedTx.TxIn {
+			out[in.PreviousOutPoint] = r.ID
+		}
+	}
+	return out, nil
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
 }
 
 // buildRequest selects from pool, builds, checks and saves the request.

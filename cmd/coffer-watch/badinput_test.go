@@ -86,10 +86,23 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("%d requests after the refusals, %d before", n, before)
 	}
 
-	// Two requests of different transactions; a finalize of an unsigned one.
+	// A second coin; two requests of different transactions (each holds
+	// its coin: a third finds none free); a finalize of an unsigned one.
+	var a2 struct {
+		Address string `json:"address"`
+	}
+	w.json(&a2, "receive", "--wallet", "ops")
+	if _, err := e.node.Fund(ctx, regtest.Payment{Address: a2.Address, Amount: coin / 10}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.node.Generate(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	w.ok("sync")
 	var r1, r2 sendResult
 	w.json(&r1, "send", "--wallet", "ops", "--to", payee+"=10000sat", "--fee-rate", "1", "--out", w.path("a.psbt"))
 	w.json(&r2, "send", "--wallet", "ops", "--to", payee+"=20000sat", "--fee-rate", "1", "--out", w.path("b.psbt"))
+	w.fails([]string{"insufficient funds", "is held by open requests " + r1.ID + ", " + r2.ID}, "send", "--wallet", "ops", "--to", payee+"=10000sat", "--fee-rate", "1", "--out", w.path("c.psbt"))
 	w.fails([]string{"the PSBTs are of different transactions", "b.psbt is for transaction " + r2.TxID}, "combine", w.path("a.psbt"), w.path("b.psbt"), "--out", w.path("ab.psbt"))
 	w.fails([]string{"the PSBT lacks signatures: input #0 (0 of 1)"}, "finalize", w.path("a.psbt"), "--out", w.path("a.hex"))
 	for _, f := range []string{"ab.psbt", "a.hex"} {
