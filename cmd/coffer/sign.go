@@ -3,18 +3,22 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/atomicfile"
+	"github.com/coffer-custody/coffer/internal/auditcmd"
 	"github.com/coffer-custody/coffer/internal/qrcli"
+	"github.com/coffer-custody/coffer/policy/approval"
 	"github.com/coffer-custody/coffer/sign"
 )
 
@@ -29,6 +33,7 @@ type signOptions struct {
 	yes      bool
 	maxSize  int
 	unlock   unlockFlags
+	policy   policyFlags // the spending policy's flags (policy.go)
 	qrIn     qrcli.InFlags
 	qrOut    qrcli.OutFlags
 }
@@ -50,8 +55,10 @@ records the refusal in the vault's journal.
 Inputs are signed for the vault's single-key accounts (wpkh, sh-wpkh, tr) and
 for the multisig wallets registered with 'coffer wallet register'; each
 signature is checked by executing the input's script before anything is
-written. The signing is recorded in the journal (with the review's summary
-and the amount sent to external outputs) before the signed PSBT is released.
+written. The signing is recorded in the journal (with the whole review, the
+amount sent to external outputs, the policy's decision and the approvals it
+was given, so that 'coffer audit replay' can decide it again) before the
+signed PSBT is released.
 
 The input file is never changed. The signed PSBT goes to --out, by default
 NAME.signed.psbt beside FILE (never overwriting a file), in the version and
@@ -63,6 +70,14 @@ written to NAME.tx beside FILE, or printed after the PSBT for standard input.
 still printed. --non-interactive asks nothing, so it needs --yes (and
 --passphrase-file). When the PSBT comes on standard input, the passphrase
 and the confirmation are read from the terminal.
+
+The spending policy (coffer policy) judges the review before the officer is
+asked; --approvals DIR adds approvals to those inside the PSBT. A refusal by
+the policy exits with status 10, or 11 when only approvals are missing, and
+is journaled; 10 refusals in a row lock signing until the admins resume it
+(coffer key). Without an installed policy nothing is signed unless
+--no-policy, which is said loudly and journaled. A rule with confirm asks
+the officer to type the amount leaving the vault.
 
 Across the air gap: --qr-in reads the PSBT from QR codes, in the IMAGE files
 (PNG, JPEG, GIF; a folder stands for its images) or, with none, from the text
@@ -86,6 +101,7 @@ the signed PSBT as animated QR codes, or writes them as PNG frames or a GIF.`,
 	f.BoolVar(&o.yes, "yes", false, "sign without the typed confirmation (scripts and tests; the review is still printed)")
 	f.IntVar(&o.maxSize, "max-size", sign.DefaultMaxSize, "largest PSBT read, in bytes")
 	o.unlock.register(cmd)
+	o.policy.register(cmd)
 	o.qrIn.Register(cmd)
 	o.qrOut.Register(cmd)
 	return cmd
@@ -158,7 +174,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 	rec.review = r
 	screen := cmd.ErrOrStderr()
 	printReview(screen, r, p, src)
-	if refusal != nil {
+	if refusal != nil && !refusal.OnlyPolicyMayAllow() { // the policy may lift the others
 		return refuseSign(g, v, rec, "review", refusal.Reasons)
 	}
 	if r.OursToSign == 0 {
@@ -168,6 +184,14 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 
 	// 2. The spending policy (policy/) judges the review here, between the
 	// review and the officer: one call that may refuse (exit 10 or 11).
+	pol, err := evaluatePolicy(cmd, g, v, p, &rec, refusal, &o.policy)
+	if err != nil {
+		return err
+	}
+	rec.policy = pol
+	if err := rec.recordForReplay(p, o.policy.approvals); err != nil {
+		return err
+	}
 
 	// 3. The officer confirms.
 	if !o.yes {
@@ -188,7 +212,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 	if err != nil {
 		return failf("", "cannot use the vault's keys: %v", err)
 	}
-	res, err := sign.Sign(p, keys, sign.Options{})
+	res, err := sign.Sign(p, keys, sign.Options{AllowSighash: pol.sighashes()})
 	keys.Zero()
 	if err != nil {
 		var re *sign.RefusalError
@@ -227,7 +251,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 			return failf("", "%v; nothing was written", err)
 		}
 	}
-	if err := v.journal(audit.KindSign, rec.entry(), g.env.now()); err != nil {
+	if err := v.journal(audit.KindSign, rec.entry(), rec.policy.journalTime(g.env.now())); err != nil {
 		return err
 	}
 
@@ -330,6 +354,30 @@ type signRecord struct {
 	psbtSHA256  string
 	finalized   bool
 	txFile      string
+	policy      *policyOutcome // what the spending policy decided
+	replay      *auditcmd.SignReplay
+}
+
+// recordForReplay keeps what 'audit replay' needs to decide the signing
+// again: the whole review, and, under a policy, the initiator the PSBT
+// names and the approvals the decision was given (read again as
+// policyInput read them for the decision: the PSBT's and --approvals').
+func (r *signRecord) recordForReplay(p *sign.Packet, approvalsDir string) error {
+	initiator := ""
+	var approvals []*approval.Approval
+	if r.policy != nil && !r.policy.NoPolicy {
+		in, err := policyInput(p, r.review, approvalsDir, nil, time.Time{})
+		if err != nil {
+			return err
+		}
+		initiator, approvals = in.Initiator, in.Approvals
+	}
+	rp, err := auditcmd.NewSignReplay(r.review, initiator, approvals)
+	if err != nil {
+		return failf("", "%s: cannot record the review for the journal: %v", r.src.name(), err)
+	}
+	r.replay = rp
+	return nil
 }
 
 func (r *signRecord) inputName() string {
@@ -380,6 +428,11 @@ type signEntry struct {
 	Finalized       bool            `json:"finalized"`
 	TxFile          string          `json:"tx_file,omitempty"`
 	InputsSignedIDs []int           `json:"inputs_signed_list,omitempty"`
+	Policy          *policyOutcome  `json:"policy"` // the rule that allowed it, or no_policy
+	// Replay is the whole review, the initiator and the approvals, for
+	// 'audit replay'; for a review too large for a journal line only the
+	// review's SHA-256 (and why).
+	Replay *auditcmd.SignReplay `json:"replay,omitempty"`
 }
 
 func (r *signRecord) entry() signEntry {
@@ -387,7 +440,7 @@ func (r *signRecord) entry() signEntry {
 	e := signEntry{TxID: rv.TxID, Network: rv.Network, PSBTVersion: rv.PSBTVer, Input: r.inputName(), InputSHA256: r.inputSHA256,
 		Inputs: rv.NumInputs, InputsOurs: rv.OursToSign, InputsSigned: len(r.signed), OutputCount: rv.NumOutputs,
 		FeeRate: rv.FeeRate, VSize: rv.VSize, SpentSats: int64(rv.Sent), ChangeSat: int64(rv.Change), Warnings: len(rv.Warnings),
-		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile}
+		ConfirmedBy: r.by, Out: r.out, PSBTSHA256: r.psbtSHA256, Finalized: r.finalized, TxFile: r.txFile, Policy: r.policy}
 	if e.Out == "" {
 		e.Out = "-"
 	}
@@ -409,6 +462,12 @@ func (r *signRecord) entry() signEntry {
 	if len(r.signed) <= maxJournalOutputs {
 		for _, s := range r.signed {
 			e.InputsSignedIDs = append(e.InputsSignedIDs, s.Index)
+		}
+	}
+	if r.replay != nil {
+		e.Replay = r.replay
+		if b, err := json.Marshal(e); err != nil || len(b) > auditcmd.MaxSignEntryData {
+			e.Replay.Omit(fmt.Sprintf("the review and approvals take %d bytes of JSON, more than a journal line holds", len(b)))
 		}
 	}
 	return e

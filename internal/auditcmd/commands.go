@@ -41,15 +41,17 @@ func NewCommand(o Options) *cobra.Command {
 		Short: "Verify the journal, the ceremony transcript and proofs of control",
 		Long: `Verify what the signer recorded, with no secret: the journal's hash chain and
 signatures (audit verify), the key ceremony transcript against watch-only
-exports and the binary (audit verify-ceremony), and proofs of control made by
-'coffer prove' (audit verify-proof). The same checks run in coffer and in
+exports and the binary (audit verify-ceremony), every recorded signing against
+the spending policy that was in force (audit replay), and proofs of control
+made by 'coffer prove' (audit verify-proof). The same checks run in coffer and in
 coffer-watch.`,
 		Example: fmt.Sprintf(`  %[1]s audit verify journal.jsonl --ceremony ceremony.json
-  %[1]s audit verify-ceremony ceremony.json --export wallet.txt --binary ./coffer`, o.Prog),
+  %[1]s audit verify-ceremony ceremony.json --export wallet.txt --binary ./coffer
+  %[1]s audit replay journal.jsonl --ceremony ceremony.json --policy policy.yaml`, o.Prog),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newVerifyCommand(o), newVerifyCeremonyCommand(o), NewVerifyProofCommand(o, "audit verify-proof"))
+	cmd.AddCommand(newVerifyCommand(o), newVerifyCeremonyCommand(o), newReplayCommand(o), NewVerifyProofCommand(o, "audit verify-proof"))
 	return cmd
 }
 

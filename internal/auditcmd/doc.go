@@ -2,14 +2,32 @@
 // audit … on the offline signer and coffer-watch audit … online — written
 // once: verifying a journal and reporting what it holds, verifying a key
 // ceremony transcript against its signature, watch-only exports, the binary
-// and the journal, verifying proofs of control, and copying a verified
-// journal for the online side.
+// and the journal, replaying every recorded signing against the spending
+// policy that was in force, verifying proofs of control, and copying a
+// verified journal for the online side.
 //
 // A binary mounts NewCommand(Options{Prog, JSON, VaultFiles}) as its
 // `audit` command and adds its own subcommands (coffer adds `export`, which
 // calls ExportJournal); coffer-watch also mounts NewVerifyProofCommand at
 // its root. The work is in plain functions that tests call directly:
-// VerifyJournal, VerifyCeremony, ExportJournal, ExportKeys.
+// VerifyJournal, VerifyCeremony, Replay, ExportJournal, ExportKeys.
+//
+// # Replay
+//
+// coffer sign records in each sign entry a SignReplay (NewSignReplay): the
+// whole sign.Review, its SHA-256, the initiator the PSBT named and every
+// approval the policy's decision was given (document and armored signature,
+// base64). Replay verifies the journal from seq 1 and, for each sign entry,
+// takes the policy in force from the last policy-install entry before it
+// (a file given in ReplayOptions.Policies with that SHA-256; none is
+// guessed), the policy state from the entries before it, and the time the
+// signer's decision used, and calls policy.Evaluate again. A signing
+// passes when the same rule allows it; it fails when the policy refuses it
+// or its record contradicts the journal (another policy, a review of
+// another transaction, spent_sats that is not the review's amount). A
+// --no-policy signing is its own status; an entry without a review (an
+// older coffer, or a review larger than a journal line, MaxSignEntryData)
+// is not checkable.
 //
 // # The ceremony signature
 //
@@ -39,6 +57,9 @@
 //
 // VerifyJournal returns the report it got so far and an error wrapping
 // the *audit.VerifyError of the first bad entry (line, seq, reason).
+// Replay does the same for the journal; the signings that did not pass are
+// in its report (ReplayReport.Signings, each with a ReplayStatus and the
+// reasons), not in the error.
 // VerifyCeremony runs every check, reports each, and returns an error
 // counting the failures. ExportJournal writes nothing when the journal
 // does not verify. The commands wrap these with internal/cli's exit codes
