@@ -49,8 +49,9 @@ required). The rate is met on the final size of the signed transaction
 (low-R signatures, as coffer and Bitcoin Core make them).
 
 Coins: the given --utxo ones, else branch-and-bound for a changeless match,
-else the largest coins with change above dust; unconfirmed coins and immature
-coinbase outputs are not spent.
+else the largest coins with change above dust; unconfirmed coins, immature
+coinbase outputs and the coins of open requests (not yet broadcast and
+synced) are not spent unless named with --utxo.
 
 The PSBT carries non_witness_utxo and witness_utxo for every input, BIP32
 derivations of every key of every input and of the change, redeem and witness
