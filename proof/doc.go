@@ -10,6 +10,15 @@
 // VerifyString with an address as text (ParseAddress finds its network):
 // the format is read from the signature itself.
 //
+// An address of several keys (a P2WSH or P2SH-P2WSH multisig) is proven
+// with a full proof that the signers make together, like a transaction:
+// ToSignPSBT builds BIP-322's to_sign as a PSBT with the witness script and
+// every cosigner's key origin; each signer checks with CheckToSign that the
+// PSBT's transaction is to_sign for the address and the message it was
+// shown (so a challenge can never be swapped for a payment), adds its
+// signature as a PSBT signer does, and the last finalizes it; EncodeFull
+// writes the signed to_sign as the proof, which Verify checks.
+//
 // # Formats
 //
 // BIP-322 (Version 2.0.0) signs a virtual transaction, to_sign, that spends
@@ -62,6 +71,8 @@
 // passes the consensus and required rules but not the upgradeable ones:
 // BIP-322's "inconclusive"), ErrUnsupported (a proof of funds). Sign
 // returns ErrUnsupported for an address type or format it cannot sign, and
-// ErrWrongKey when the key does not control the address. Messages name
+// ErrWrongKey when the key does not control the address (ToSignPSBT: when
+// the witness script or a cosigner's key is not the address's). CheckToSign
+// returns an error wrapping ErrInvalid naming what differs. Messages name
 // the part at fault (witness item #, the header byte), never a key.
 package proof
