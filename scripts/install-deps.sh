@@ -12,6 +12,7 @@ need_deb node nodejs
 need_deb npm npm
 need_deb zbarimg zbar-tools
 need_deb electrum electrum
+need_deb ssh-keygen openssh-client
 if [ "${#debs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -26,6 +27,6 @@ for lock in $(git ls-files '*interop/package-lock.json' 2>/dev/null || find test
   dir=$(dirname "$lock")
   if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   fi
 done
