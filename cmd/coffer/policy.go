@@ -631,6 +631,9 @@ type policyOutcome struct {
 	Time      time.Time `json:"time"` // the time the decision used
 
 	allowSighash []txscript.SigHashType
+	// judged is what the policy was given: the journal records exactly
+	// these approvals and initiator, never a second reading of the folder.
+	judged *policy.Input
 }
 
 // sighashes are the sighash types beyond ALL the allowing rule permits.
@@ -703,7 +706,7 @@ func evaluatePolicy(cmd *cobra.Command, g *globalOptions, v *unlocked, p *sign.P
 		return nil, refuseByPolicy(g, v, rec, d.Now, re.Reasons, code, ce.Hint)
 	}
 	sum := vp.policy.SHA256()
-	out := &policyOutcome{Rule: d.Rule, SHA256: hex.EncodeToString(sum[:]), Initiator: d.Initiator, Time: d.Now.UTC().Truncate(time.Millisecond), allowSighash: d.AllowSighash}
+	out := &policyOutcome{Rule: d.Rule, SHA256: hex.EncodeToString(sum[:]), Initiator: d.Initiator, Time: d.Now.UTC().Truncate(time.Millisecond), allowSighash: d.AllowSighash, judged: &in}
 	for _, r := range d.Rules {
 		if r.Name == d.Rule {
 			out.Approvers = r.Approvers

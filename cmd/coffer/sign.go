@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -189,7 +188,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 		return err
 	}
 	rec.policy = pol
-	if err := rec.recordForReplay(p, o.policy.approvals); err != nil {
+	if err := rec.recordForReplay(); err != nil {
 		return err
 	}
 
@@ -360,17 +359,12 @@ type signRecord struct {
 
 // recordForReplay keeps what 'audit replay' needs to decide the signing
 // again: the whole review, and, under a policy, the initiator the PSBT
-// names and the approvals the decision was given (read again as
-// policyInput read them for the decision: the PSBT's and --approvals').
-func (r *signRecord) recordForReplay(p *sign.Packet, approvalsDir string) error {
+// names and the very approvals the decision was given.
+func (r *signRecord) recordForReplay() error {
 	initiator := ""
 	var approvals []*approval.Approval
-	if r.policy != nil && !r.policy.NoPolicy {
-		in, err := policyInput(p, r.review, approvalsDir, nil, time.Time{})
-		if err != nil {
-			return err
-		}
-		initiator, approvals = in.Initiator, in.Approvals
+	if r.policy != nil && r.policy.judged != nil {
+		initiator, approvals = r.policy.judged.Initiator, r.policy.judged.Approvals
 	}
 	rp, err := auditcmd.NewSignReplay(r.review, initiator, approvals)
 	if err != nil {
