@@ -7,7 +7,9 @@
 // Build a Service over a store.Store (and, for the commands that talk to a
 // node, a chain.Backend), then call:
 //
-//   - ParseWalletFile + ImportWallet for any export of coffer export;
+//   - ParseWalletFile + ImportWallet for any export of coffer export
+//     (ParseWalletUR for a ur:crypto-output or ur:crypto-hdkey scanned
+//     from another wallet's screen);
 //     KeyFromRecord + CreateMultisig for the BIP129 coordinator's step;
 //   - Sync (gap limit) and then Balances, UTXOs, Receive, Addresses;
 //   - Send for a new request; Combine, Finalize, Broadcast on its PSBTs;
