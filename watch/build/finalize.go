@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/psbt"
@@ -56,15 +57,7 @@ func Combine(ps []*psbt.Packet, names []string) (*psbt.Packet, error) {
 	}
 	out := &psbt.Packet{UnsignedTx: base.UnsignedTx.Copy(), Inputs: make([]psbt.PInput, len(base.Inputs)), Outputs: make([]psbt.POutput, len(base.Outputs))}
 	for _, p := range ps {
-		for _, x := range p.XPubs {
-			dup := false
-			for _, y := range out.XPubs {
-				dup = dup || bytes.Equal(x.ExtendedKey, y.ExtendedKey)
-			}
-			if !dup {
-				out.XPubs = append(out.XPubs, x)
-			}
-		}
+		out.XPubs = appendMissing(out.XPubs, p.XPubs, func(x, y psbt.XPub) bool { return bytes.Equal(x.ExtendedKey, y.ExtendedKey) })
 		out.Unknowns = mergeUnknowns(out.Unknowns, p.Unknowns)
 		for i := range p.Inputs {
 			mergeInput(&out.Inputs[i], &p.Inputs[i])
@@ -76,17 +69,27 @@ func Combine(ps []*psbt.Packet, names []string) (*psbt.Packet, error) {
 	return out, nil
 }
 
-func mergeUnknowns(a, b []*psbt.Unknown) []*psbt.Unknown {
-	for _, u := range b {
-		dup := false
-		for _, v := range a {
-			dup = dup || bytes.Equal(u.Key, v.Key)
-		}
-		if !dup {
-			a = append(a, u)
+// appendMissing appends to a each element of b that a does not hold yet
+// (same tells when two are one entry, e.g. by public key). An element is
+// checked against those appended before it too, so b's own repeats are
+// kept once.
+func appendMissing[T any](a, b []T, same func(x, y T) bool) []T {
+	for _, x := range b {
+		if !slices.ContainsFunc(a, func(y T) bool { return same(x, y) }) {
+			a = append(a, x)
 		}
 	}
 	return a
+}
+
+func mergeUnknowns(a, b []*psbt.Unknown) []*psbt.Unknown {
+	return appendMissing(a, b, func(x, y *psbt.Unknown) bool { return bytes.Equal(x.Key, y.Key) })
+}
+
+func samePubKey(x, y *psbt.Bip32Derivation) bool { return bytes.Equal(x.PubKey, y.PubKey) }
+
+func sameXOnlyKey(x, y *psbt.TaprootBip32Derivation) bool {
+	return bytes.Equal(x.XOnlyPubKey, y.XOnlyPubKey)
 }
 
 func orBytes(a, b []byte) []byte {
@@ -103,53 +106,23 @@ func mergeInput(a, b *psbt.PInput) {
 	if a.WitnessUtxo == nil {
 		a.WitnessUtxo = b.WitnessUtxo
 	}
-	for _, s := range b.PartialSigs {
-		dup := false
-		for _, t := range a.PartialSigs {
-			dup = dup || bytes.Equal(s.PubKey, t.PubKey)
-		}
-		if !dup {
-			a.PartialSigs = append(a.PartialSigs, s)
-		}
-	}
+	a.PartialSigs = appendMissing(a.PartialSigs, b.PartialSigs, func(x, y *psbt.PartialSig) bool { return bytes.Equal(x.PubKey, y.PubKey) })
 	if a.SighashType == 0 {
 		a.SighashType = b.SighashType
 	}
 	a.RedeemScript = orBytes(a.RedeemScript, b.RedeemScript)
 	a.WitnessScript = orBytes(a.WitnessScript, b.WitnessScript)
-	for _, d := range b.Bip32Derivation {
-		dup := false
-		for _, e := range a.Bip32Derivation {
-			dup = dup || bytes.Equal(d.PubKey, e.PubKey)
-		}
-		if !dup {
-			a.Bip32Derivation = append(a.Bip32Derivation, d)
-		}
-	}
+	a.Bip32Derivation = appendMissing(a.Bip32Derivation, b.Bip32Derivation, samePubKey)
 	a.FinalScriptSig = orBytes(a.FinalScriptSig, b.FinalScriptSig)
 	a.FinalScriptWitness = orBytes(a.FinalScriptWitness, b.FinalScriptWitness)
 	a.TaprootKeySpendSig = orBytes(a.TaprootKeySpendSig, b.TaprootKeySpendSig)
-	for _, s := range b.TaprootScriptSpendSig {
-		dup := false
-		for _, t := range a.TaprootScriptSpendSig {
-			dup = dup || (bytes.Equal(s.XOnlyPubKey, t.XOnlyPubKey) && bytes.Equal(s.LeafHash, t.LeafHash))
-		}
-		if !dup {
-			a.TaprootScriptSpendSig = append(a.TaprootScriptSpendSig, s)
-		}
-	}
+	a.TaprootScriptSpendSig = appendMissing(a.TaprootScriptSpendSig, b.TaprootScriptSpendSig, func(x, y *psbt.TaprootScriptSpendSig) bool {
+		return bytes.Equal(x.XOnlyPubKey, y.XOnlyPubKey) && bytes.Equal(x.LeafHash, y.LeafHash)
+	})
 	if len(a.TaprootLeafScript) == 0 {
 		a.TaprootLeafScript = b.TaprootLeafScript
 	}
-	for _, d := range b.TaprootBip32Derivation {
-		dup := false
-		for _, e := range a.TaprootBip32Derivation {
-			dup = dup || bytes.Equal(d.XOnlyPubKey, e.XOnlyPubKey)
-		}
-		if !dup {
-			a.TaprootBip32Derivation = append(a.TaprootBip32Derivation, d)
-		}
-	}
+	a.TaprootBip32Derivation = appendMissing(a.TaprootBip32Derivation, b.TaprootBip32Derivation, sameXOnlyKey)
 	a.TaprootInternalKey = orBytes(a.TaprootInternalKey, b.TaprootInternalKey)
 	a.TaprootMerkleRoot = orBytes(a.TaprootMerkleRoot, b.TaprootMerkleRoot)
 	a.Unknowns = mergeUnknowns(a.Unknowns, b.Unknowns)
@@ -158,26 +131,10 @@ func mergeInput(a, b *psbt.PInput) {
 func mergeOutput(a, b *psbt.POutput) {
 	a.RedeemScript = orBytes(a.RedeemScript, b.RedeemScript)
 	a.WitnessScript = orBytes(a.WitnessScript, b.WitnessScript)
-	for _, d := range b.Bip32Derivation {
-		dup := false
-		for _, e := range a.Bip32Derivation {
-			dup = dup || bytes.Equal(d.PubKey, e.PubKey)
-		}
-		if !dup {
-			a.Bip32Derivation = append(a.Bip32Derivation, d)
-		}
-	}
+	a.Bip32Derivation = appendMissing(a.Bip32Derivation, b.Bip32Derivation, samePubKey)
 	a.TaprootInternalKey = orBytes(a.TaprootInternalKey, b.TaprootInternalKey)
 	a.TaprootTapTree = orBytes(a.TaprootTapTree, b.TaprootTapTree)
-	for _, d := range b.TaprootBip32Derivation {
-		dup := false
-		for _, e := range a.TaprootBip32Derivation {
-			dup = dup || bytes.Equal(d.XOnlyPubKey, e.XOnlyPubKey)
-		}
-		if !dup {
-			a.TaprootBip32Derivation = append(a.TaprootBip32Derivation, d)
-		}
-	}
+	a.TaprootBip32Derivation = appendMissing(a.TaprootBip32Derivation, b.TaprootBip32Derivation, sameXOnlyKey)
 	a.Unknowns = mergeUnknowns(a.Unknowns, b.Unknowns)
 }
 

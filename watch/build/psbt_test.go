@@ -302,3 +302,23 @@ func FuzzReadCombineFinalize(f *testing.F) {
 		_, _ = Finalize(data, "f.psbt")
 	})
 }
+
+// TestAppendMissing: the combiner keeps the first of every key, in order,
+// including repeats inside the PSBT being merged in.
+func TestAppendMissing(t *testing.T) {
+	same := func(x, y string) bool { return x[0] == y[0] }
+	for _, c := range []struct {
+		a, b []string
+		want string
+	}{
+		{nil, nil, ""},
+		{nil, []string{"a1", "b1"}, "a1 b1"},
+		{[]string{"a1"}, []string{"a2", "b1"}, "a1 b1"},
+		{[]string{"a1", "b1"}, []string{"b2", "a2"}, "a1 b1"},
+		{nil, []string{"c1", "c2", "d1", "c3"}, "c1 d1"},
+	} {
+		if got := strings.Join(appendMissing(c.a, c.b, same), " "); got != c.want {
+			t.Errorf("appendMissing(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}
