@@ -7,59 +7,96 @@ import (
 
 	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/watch"
 	"github.com/coffer-custody/coffer/watch/build"
 )
 
+type finalizeOptions struct {
+	broadcast bool
+	out       string
+	qrIn      qrcli.InFlags
+}
+
 func newFinalizeCommand(g *globalOptions) *cobra.Command {
-	var (
-		bcast bool
-		out   string
-	)
+	o := &finalizeOptions{}
 	cmd := &cobra.Command{
-		Use:   "finalize FILE [--broadcast] [--out tx.hex]",
+		Use:   "finalize FILE | --qr-in [IMAGE...] [--broadcast] [--out tx.hex]",
 		Short: "Build the network transaction of a fully signed PSBT, and broadcast it",
 		Long: `Finalize a fully signed PSBT into the network transaction: every input gets
 its final scriptSig or witness (exactly M signatures for a multisig), and
 every input is executed with the script engine before anything is printed.
 A PSBT that lacks signatures is refused with the inputs that lack them.
 With --broadcast the transaction is checked against the node's view of the
-coins it spends, tested with testmempoolaccept and sent.`,
+coins it spends, tested with testmempoolaccept and sent.
+
+By camera: --qr-in reads the signed PSBT from QR codes (UR crypto-psbt or
+psbt, or BBQr), in the IMAGE files (PNG, JPEG, GIF; a folder stands for its
+images) or, with none, from the text lines of a scanner on standard input.
+--expect-sha256 HEX refuses a PSBT whose SHA-256 is not the one the signer
+printed.`,
 		Example: `  coffer-watch finalize signed.psbt --broadcast
-  coffer-watch finalize signed.psbt --out tx.hex`,
-		Args: cobra.ExactArgs(1),
+  coffer-watch finalize signed.psbt --out tx.hex
+  coffer-watch finalize --qr-in signed/frame-*.png --broadcast
+  zbarcam --raw | coffer-watch finalize --qr-in --broadcast`,
+		Args: o.qrIn.Args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOut(out); err != nil {
-				return err
-			}
-			data, err := readInput(cmd, args[0], build.MaxPSBT)
-			if err != nil {
-				return err
-			}
-			mode := offline
-			if bcast {
-				mode = withNode
-			}
-			s, err := g.open(cmd, mode, 0)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			res, err := s.svc.Finalize(cmd.Context(), data, displayName(args[0]), bcast)
-			if err != nil {
-				return nodeError(err)
-			}
-			if out != "" {
-				if err := atomicfile.WriteNew(out, []byte(res.Hex+"\n"), 0o644); err != nil {
-					return cli.Failf("", "cannot write %s: %v", out, err)
-				}
-			}
-			return printTx(cmd, g, res, out)
+			return runFinalize(cmd, g, o, args)
 		},
 	}
-	cmd.Flags().BoolVar(&bcast, "broadcast", false, "send the transaction through the node")
-	cmd.Flags().StringVar(&out, "out", "", "write the transaction's hex to this file (never overwritten)")
+	cmd.Flags().BoolVar(&o.broadcast, "broadcast", false, "send the transaction through the node")
+	cmd.Flags().StringVar(&o.out, "out", "", "write the transaction's hex to this file (never overwritten)")
+	o.qrIn.MaxBytes = build.MaxPSBT
+	o.qrIn.Register(cmd)
 	return cmd
+}
+
+// readSignedPSBT reads the PSBT to finalize: FILE or - as readInput does,
+// or QR codes with --qr-in; --expect-sha256 is checked either way.
+func readSignedPSBT(cmd *cobra.Command, in *qrcli.InFlags, args []string) ([]byte, string, error) {
+	if !in.QR() {
+		data, err := readInput(cmd, args[0], build.MaxPSBT)
+		if err != nil {
+			return nil, "", err
+		}
+		name := displayName(args[0])
+		return data, name, in.Check(name, data)
+	}
+	r, err := in.Read(cmd, args)
+	if err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), r.Summary())
+	return r.Data, r.Source, nil
+}
+
+func runFinalize(cmd *cobra.Command, g *globalOptions, o *finalizeOptions, args []string) error {
+	if err := checkOut(o.out); err != nil {
+		return err
+	}
+	data, name, err := readSignedPSBT(cmd, &o.qrIn, args)
+	if err != nil {
+		return err
+	}
+	mode := offline
+	if o.broadcast {
+		mode = withNode
+	}
+	s, err := g.open(cmd, mode, 0)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	res, err := s.svc.Finalize(cmd.Context(), data, name, o.broadcast)
+	if err != nil {
+		return nodeError(err)
+	}
+	if o.out != "" {
+		if err := atomicfile.WriteNew(o.out, []byte(res.Hex+"\n"), 0o644); err != nil {
+			return cli.Failf("", "cannot write %s: %v", o.out, err)
+		}
+	}
+	return printTx(cmd, g, res, o.out)
 }
 
 func printTx(cmd *cobra.Command, g *globalOptions, res *watch.FinalizeResult, out string) error {

@@ -13,8 +13,11 @@ import (
 
 	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/internal/qrcli"
+	"github.com/coffer-custody/coffer/policy/approval"
 	"github.com/coffer-custody/coffer/watch"
 	"github.com/coffer-custody/coffer/watch/build"
+	"github.com/coffer-custody/coffer/watch/store"
 )
 
 type sendOptions struct {
@@ -27,12 +30,13 @@ type sendOptions struct {
 	noRBF      bool
 	out        string
 	initiator  string
+	qrOut      qrcli.OutFlags
 }
 
 func newSendCommand(g *globalOptions) *cobra.Command {
 	o := &sendOptions{}
 	cmd := &cobra.Command{
-		Use:   "send --wallet N --to ADDR=AMOUNT... | --payouts FILE.csv [--fee-rate SATVB | --conf-target N] [--utxo TXID:VOUT]... [--no-rbf] [--out request.psbt]",
+		Use:   "send --wallet N --to ADDR=AMOUNT... | --payouts FILE.csv [--fee-rate SATVB | --conf-target N] [--utxo TXID:VOUT]... [--no-rbf] [--out request.psbt] [--qr-out terminal|png:DIR|gif:FILE] [--initiator ID]",
 		Short: "Prepare a withdrawal: an unsigned PSBT for the offline signer, saved as a request",
 		Long: `Prepare a withdrawal request: choose coins, build an unsigned PSBT that the
 offline signer can verify claim by claim, check it with the signer's own
@@ -57,9 +61,21 @@ The PSBT carries non_witness_utxo and witness_utxo for every input, BIP32
 derivations of every key of every input and of the change, redeem and witness
 scripts, the taproot internal key and tap_bip32_derivation, and the global
 xpubs of a multisig wallet. The locktime is the current height
-(anti-fee-sniping) and RBF is on unless --no-rbf.`,
+(anti-fee-sniping) and RBF is on unless --no-rbf.
+
+Maker-checker: --initiator ID names who asks for the withdrawal. It is kept
+with the request and written into the PSBT (Coffer's proprietary global
+field), so the offline signer's spending policy knows who initiated it and
+never counts that person's own approval.
+
+Across the air gap: --qr-out shows the PSBT as animated QR codes on the
+terminal, or writes them as PNG frames (frame-0001.png, ...) or a GIF:
+ur:crypto-psbt by default (--qr-ur-type psbt for the new name), BBQr with
+--qr-format bbqr. The "sha256" line it prints is what the signer's
+--expect-sha256 checks.`,
 		Example: `  coffer-watch send --wallet hot --to bcrt1q...=0.5btc --fee-rate 2 --out request.psbt
-  coffer-watch send --wallet treasury --payouts payroll.csv --conf-target 6 --out payroll.psbt --initiator alice`,
+  coffer-watch send --wallet treasury --payouts payroll.csv --conf-target 6 --out payroll.psbt --initiator alice
+  coffer-watch send --wallet hot --to bcrt1q...=50000sat --fee-rate 2 --out request.psbt --qr-out png:request`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSend(cmd, g, o)
@@ -74,7 +90,8 @@ xpubs of a multisig wallet. The locktime is the current height
 	f.StringArrayVar(&o.utxos, "utxo", nil, "spend exactly these coins TXID:VOUT (repeatable)")
 	f.BoolVar(&o.noRBF, "no-rbf", false, "do not signal replaceability (BIP125)")
 	f.StringVar(&o.out, "out", "", "write the PSBT to this file (never overwritten; default: print it in base64)")
-	f.StringVar(&o.initiator, "initiator", "", "who asks for this withdrawal (recorded with the request)")
+	f.StringVar(&o.initiator, "initiator", "", "who asks for this withdrawal (recorded with the request and in the PSBT, for the signer's maker-checker)")
+	o.qrOut.Register(cmd)
 	return cmd
 }
 
@@ -122,7 +139,15 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 		}
 		p.UTXOs = append(p.UTXOs, op)
 	}
+	if o.initiator != "" {
+		if err := approval.CheckID(o.initiator); err != nil {
+			return cli.Failf("an initiator is a short id such as alice or bob.smith, as in the policy's groups", "--initiator: %v", err)
+		}
+	}
 	if err := checkOut(o.out); err != nil {
+		return err
+	}
+	if err := o.qrOut.Check(); err != nil {
 		return err
 	}
 	s, err := g.open(cmd, withNode, 0)
@@ -155,25 +180,61 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 	if err != nil {
 		return nodeError(err)
 	}
+	if o.initiator != "" {
+		if err := setInitiator(cmd, s, res, o.initiator); err != nil {
+			return err
+		}
+	}
 	if o.out != "" {
 		if err := atomicfile.WriteNew(o.out, res.PSBT, 0o644); err != nil {
 			return cli.Failf("", "request %s is saved, but %s could not be written: %v (run 'coffer-watch request show %s --out FILE')", res.ID, o.out, err, res.ID)
 		}
 	}
 	w := cmd.OutOrStdout()
+	sent, err := o.qrOut.Write(cmd, res.PSBT) // nil without --qr-out
+	if err != nil {
+		if o.out == "" {
+			fmt.Fprintln(w, base64.StdEncoding.EncodeToString(res.PSBT))
+		}
+		return err
+	}
 	if g.json {
 		return cli.WriteJSON(w, struct {
 			*watch.SendResult
-			Out  string `json:"out,omitempty"`
-			PSBT string `json:"psbt,omitempty"`
-		}{res, o.out, map[bool]string{true: "", false: base64.StdEncoding.EncodeToString(res.PSBT)}[o.out != ""]})
+			Initiator string      `json:"initiator,omitempty"`
+			Out       string      `json:"out,omitempty"`
+			PSBT      string      `json:"psbt,omitempty"`
+			QR        *qrcli.Sent `json:"qr,omitempty"`
+		}{res, o.initiator, o.out, map[bool]string{true: "", false: base64.StdEncoding.EncodeToString(res.PSBT)}[o.out != ""], sent})
 	}
 	printSend(w, res)
+	if o.initiator != "" {
+		fmt.Fprintf(w, "initiator %s (in the PSBT: the signer never counts their own approval)\n", o.initiator)
+	}
 	if o.out != "" {
 		fmt.Fprintf(w, "wrote %s: sign it with 'coffer sign %s'\n", o.out, o.out)
 	} else {
 		fmt.Fprintln(w, base64.StdEncoding.EncodeToString(res.PSBT))
 	}
+	if sent != nil {
+		sent.Print(w)
+	}
+	return nil
+}
+
+// setInitiator writes the initiator into the request's PSBT (the
+// proprietary global field policy/approval reads, which leaves the
+// transaction and its id as they are) and keeps that PSBT with the
+// request, so 'request show --out' hands out the same bytes.
+func setInitiator(cmd *cobra.Command, s *session, res *watch.SendResult, id string) error {
+	withID, err := approval.SetInitiator(res.PSBT, id)
+	if err != nil {
+		return cli.Failf("", "request %s is saved, but its PSBT cannot carry the initiator: %v", res.ID, err)
+	}
+	if err := s.svc.Store.UpdateRequest(cmd.Context(), res.ID, store.Update{PSBT: withID}); err != nil {
+		return cli.Failf("", "request %s is saved, but its PSBT with the initiator could not be kept: %v", res.ID, err)
+	}
+	res.PSBT = withID
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/wallet"
 	"github.com/coffer-custody/coffer/watch"
 )
@@ -34,12 +35,13 @@ export', and multisig wallets assembled from the signers' key records.`,
 type walletImportOptions struct {
 	name   string
 	script string
+	qrIn   qrcli.InFlags
 }
 
 func newWalletImportCommand(g *globalOptions) *cobra.Command {
 	o := &walletImportOptions{}
 	cmd := &cobra.Command{
-		Use:   "import FILE|-",
+		Use:   "import FILE|- | --qr-in [IMAGE...]",
 		Short: "Import a watch-only wallet exported by coffer",
 		Long: `Import a watch-only wallet from any export of 'coffer export': descriptor
 (the receive, change and <0;1> lines), core (the importdescriptors JSON),
@@ -50,32 +52,77 @@ one derived, and keys of another network than the database's are refused.
 
 The first import settles the database's network: a tpub serves testnet,
 signet and regtest alike, so pass --network for those (generic-json names
-its chain itself).`,
+its chain itself).
+
+By camera: --qr-in reads the wallet from QR codes, in the IMAGE files (PNG,
+JPEG, GIF; a folder stands for its images) or, with none, from the text lines
+of a scanner on standard input. Any export above carried as ur:bytes or BBQr
+is read as the file; a ur:crypto-output (BCR-2020-010, as Sparrow, Keystone
+or Passport show a wallet) becomes its descriptor, and a ur:crypto-hdkey
+(BCR-2020-007) one account key whose script is --script, else the one its
+path's purpose names (84h wpkh, 86h tr, 49h sh-wpkh). Every key must carry
+its master's fingerprint and path; a key without children to derive serves
+receive (0/*) and change (1/*). --expect-sha256 HEX refuses an input whose
+SHA-256 is not the one the other side printed.`,
 		Example: `  coffer export --format descriptor --script wpkh | coffer-watch wallet import - --name hot --network regtest
   coffer-watch wallet import core.json --name savings
-  coffer-watch wallet import generic.json --script tr --name taproot`,
-		Args: cobra.ExactArgs(1),
+  coffer-watch wallet import generic.json --script tr --name taproot
+  coffer-watch wallet import --qr-in frames/ --name hot --network regtest
+  zbarcam --raw | coffer-watch wallet import --qr-in --name sparrow`,
+		Args: o.qrIn.Args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runWalletImport(cmd, g, o, args[0])
+			return runWalletImport(cmd, g, o, args)
 		},
 	}
 	cmd.Flags().StringVar(&o.name, "name", "", "the wallet's name (default from its type and descriptor)")
-	cmd.Flags().StringVar(&o.script, "script", "", "generic-json: the entry to import: wpkh, tr or sh-wpkh")
+	cmd.Flags().StringVar(&o.script, "script", "", "generic-json or ur:crypto-hdkey: the script to import: wpkh, tr or sh-wpkh")
+	o.qrIn.AllowCBOR = true // ur:crypto-output, ur:crypto-hdkey
+	o.qrIn.MaxBytes = watch.MaxImportFile
+	o.qrIn.Register(cmd)
 	return cmd
 }
 
-func runWalletImport(cmd *cobra.Command, g *globalOptions, o *walletImportOptions, file string) error {
-	data, err := readInput(cmd, file, watch.MaxImportFile)
+// readWalletInput reads the file to import: FILE or - as readInput does,
+// or QR codes with --qr-in (then, for a UR of a CBOR structure, the
+// wallet is mapped from it here). --expect-sha256 is checked either way.
+func readWalletInput(cmd *cobra.Command, o *walletImportOptions, args []string) (*watch.Imported, string, error) {
+	if !o.qrIn.QR() {
+		data, err := readInput(cmd, args[0], watch.MaxImportFile)
+		if err != nil {
+			return nil, "", err
+		}
+		name := displayName(args[0])
+		if err := o.qrIn.Check(name, data); err != nil {
+			return nil, "", err
+		}
+		im, err := watch.ParseWalletFile(data, o.script)
+		return im, name, err
+	}
+	r, err := o.qrIn.Read(cmd, args)
 	if err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), r.Summary())
+	if r.Data == nil {
+		im, err := watch.ParseWalletUR(r.Type, r.CBOR, o.script)
+		return im, r.Source, err
+	}
+	im, err := watch.ParseWalletFile(r.Data, o.script)
+	return im, r.Source, err
+}
+
+func runWalletImport(cmd *cobra.Command, g *globalOptions, o *walletImportOptions, args []string) error {
+	im, file, err := readWalletInput(cmd, o, args)
+	var ce *cli.Error
+	if errors.As(err, &ce) {
 		return err
 	}
-	im, err := watch.ParseWalletFile(data, o.script)
 	if err != nil {
 		hint := "give a file written by 'coffer export --format descriptor|core|generic-json', or a BSMS descriptor record"
 		if errors.Is(err, watch.ErrKeyRecord) {
 			hint = "run 'coffer-watch wallet create-multisig --threshold M' with every signer's key record"
 		}
-		return cli.Failf(hint, "%s: %v", displayName(file), err)
+		return cli.Failf(hint, "%s: %v", file, err)
 	}
 	if o.name != "" {
 		if err := checkName(o.name); err != nil {
@@ -94,11 +141,11 @@ func runWalletImport(cmd *cobra.Command, g *globalOptions, o *walletImportOption
 	}
 	defer s.close()
 	if !s.svc.Network.Valid() {
-		return cli.Failf("pass --network testnet, signet or regtest", "%s: the keys are tpubs, which serve testnet, signet and regtest alike, and the database has no network yet", displayName(file))
+		return cli.Failf("pass --network testnet, signet or regtest", "%s: the keys are tpubs, which serve testnet, signet and regtest alike, and the database has no network yet", file)
 	}
 	res, err := s.svc.ImportWallet(cmd.Context(), im, o.name)
 	if err != nil {
-		return cli.Failf("", "%s: %v", displayName(file), err)
+		return cli.Failf("", "%s: %v", file, err)
 	}
 	return printImport(cmd, g, res, nil, "")
 }
