@@ -29,27 +29,7 @@ func (b *Btcd) Name() string { return "btcd" }
 
 // Info uses getblockchaininfo and getinfo (for the relay fee).
 func (b *Btcd) Info(ctx context.Context) (*Info, error) {
-	var bc struct {
-		Chain         string `json:"chain"`
-		Blocks        int64  `json:"blocks"`
-		Headers       int64  `json:"headers"`
-		BestBlockHash string `json:"bestblockhash"`
-	}
-	if err := b.c.Call(ctx, "getblockchaininfo", nil, &bc); err != nil {
-		return nil, err
-	}
-	var gi struct {
-		RelayFee float64 `json:"relayfee"`
-	}
-	if err := b.c.Call(ctx, "getinfo", nil, &gi); err != nil {
-		return nil, err
-	}
-	relay, err := btcPerKvBToSat(gi.RelayFee)
-	if err != nil {
-		return nil, fmt.Errorf("getinfo relayfee: %v", err)
-	}
-	return &Info{Chain: bc.Chain, Network: NetworkOf(bc.Chain), Blocks: bc.Blocks, Headers: bc.Headers,
-		BestHash: bc.BestBlockHash, RelayFee: relay}, nil
+	return nodeInfo(ctx, b.c, "getinfo")
 }
 
 // btcd's answer for an address it never saw.
@@ -201,39 +181,12 @@ func (b *Btcd) Status(ctx context.Context, txid chainhash.Hash) (*TxStatus, erro
 
 // TestAccept uses testmempoolaccept with no fee-rate cap.
 func (b *Btcd) TestAccept(ctx context.Context, tx *wire.MsgTx) error {
-	h, err := txHex(tx)
-	if err != nil {
-		return err
-	}
-	var res []testAcceptResult
-	if err := b.c.Call(ctx, "testmempoolaccept", []any{[]string{h}, 0}, &res); err != nil {
-		return rejectFromRPC(tx.TxHash().String(), err)
-	}
-	return checkAccept(tx.TxHash().String(), res)
+	return testAccept(ctx, b.c, tx)
 }
 
 // Broadcast uses sendrawtransaction.
 func (b *Btcd) Broadcast(ctx context.Context, tx *wire.MsgTx) (chainhash.Hash, error) {
 	return broadcast(ctx, b.c, tx)
-}
-
-func broadcast(ctx context.Context, c *rpc.Client, tx *wire.MsgTx) (chainhash.Hash, error) {
-	h, err := txHex(tx)
-	if err != nil {
-		return chainhash.Hash{}, err
-	}
-	var txid string
-	if err := c.Call(ctx, "sendrawtransaction", []any{h}, &txid); err != nil {
-		return chainhash.Hash{}, rejectFromRPC(tx.TxHash().String(), err)
-	}
-	got, err := chainhash.NewHashFromStr(txid)
-	if err != nil {
-		return chainhash.Hash{}, fmt.Errorf("node answered txid %q: %v", txid, err)
-	}
-	if *got != tx.TxHash() {
-		return chainhash.Hash{}, fmt.Errorf("node answered txid %s for transaction %s", got, tx.TxHash())
-	}
-	return *got, nil
 }
 
 // EstimateFee always fails: btcd has no estimatesmartfee.

@@ -196,6 +196,70 @@ func parseTxHex(s string) (*wire.MsgTx, error) {
 	return tx, nil
 }
 
+// nodeInfo is Info for both backends: getblockchaininfo (the same answer
+// on Core and btcd; btcd has no initialblockdownload, so IBD stays false),
+// then relayMethod for the relay fee (Core's getnetworkinfo, btcd's
+// getinfo; both answer relayfee in BTC/kvB).
+func nodeInfo(ctx context.Context, c *rpc.Client, relayMethod string) (*Info, error) {
+	var bc struct {
+		Chain   string `json:"chain"`
+		Blocks  int64  `json:"blocks"`
+		Headers int64  `json:"headers"`
+		Best    string `json:"bestblockhash"`
+		IBD     bool   `json:"initialblockdownload"`
+	}
+	if err := c.Call(ctx, "getblockchaininfo", nil, &bc); err != nil {
+		return nil, err
+	}
+	var ri struct {
+		RelayFee float64 `json:"relayfee"`
+	}
+	if err := c.Call(ctx, relayMethod, nil, &ri); err != nil {
+		return nil, err
+	}
+	relay, err := btcPerKvBToSat(ri.RelayFee)
+	if err != nil {
+		return nil, fmt.Errorf("%s relayfee: %v", relayMethod, err)
+	}
+	return &Info{Chain: bc.Chain, Network: NetworkOf(bc.Chain), Blocks: bc.Blocks, Headers: bc.Headers,
+		BestHash: bc.Best, IBD: bc.IBD, RelayFee: relay}, nil
+}
+
+// testAccept is TestAccept for both backends: testmempoolaccept with no
+// fee-rate cap (0), the same call and answer on Core and btcd.
+func testAccept(ctx context.Context, c *rpc.Client, tx *wire.MsgTx) error {
+	h, err := txHex(tx)
+	if err != nil {
+		return err
+	}
+	var res []testAcceptResult
+	if err := c.Call(ctx, "testmempoolaccept", []any{[]string{h}, 0}, &res); err != nil {
+		return rejectFromRPC(tx.TxHash().String(), err)
+	}
+	return checkAccept(tx.TxHash().String(), res)
+}
+
+// broadcast is Broadcast for both backends: sendrawtransaction, and the
+// node's txid must be tx's.
+func broadcast(ctx context.Context, c *rpc.Client, tx *wire.MsgTx) (chainhash.Hash, error) {
+	h, err := txHex(tx)
+	if err != nil {
+		return chainhash.Hash{}, err
+	}
+	var txid string
+	if err := c.Call(ctx, "sendrawtransaction", []any{h}, &txid); err != nil {
+		return chainhash.Hash{}, rejectFromRPC(tx.TxHash().String(), err)
+	}
+	got, err := chainhash.NewHashFromStr(txid)
+	if err != nil {
+		return chainhash.Hash{}, fmt.Errorf("node answered txid %q: %v", txid, err)
+	}
+	if *got != tx.TxHash() {
+		return chainhash.Hash{}, fmt.Errorf("node answered txid %s for transaction %s", got, tx.TxHash())
+	}
+	return *got, nil
+}
+
 // testAcceptResult is one entry of testmempoolaccept's answer (Core and
 // btcd share the shape).
 type testAcceptResult struct {

@@ -33,30 +33,9 @@ func NewCore(c *rpc.Client, wallet bool) *Core { return &Core{c: c, noWallet: !w
 // Name is "core".
 func (b *Core) Name() string { return "core" }
 
-// Info uses getblockchaininfo and getnetworkinfo.
+// Info uses getblockchaininfo and getnetworkinfo (for the relay fee).
 func (b *Core) Info(ctx context.Context) (*Info, error) {
-	var bc struct {
-		Chain   string `json:"chain"`
-		Blocks  int64  `json:"blocks"`
-		Headers int64  `json:"headers"`
-		Best    string `json:"bestblockhash"`
-		IBD     bool   `json:"initialblockdownload"`
-	}
-	if err := b.c.Call(ctx, "getblockchaininfo", nil, &bc); err != nil {
-		return nil, err
-	}
-	var ni struct {
-		RelayFee float64 `json:"relayfee"`
-	}
-	if err := b.c.Call(ctx, "getnetworkinfo", nil, &ni); err != nil {
-		return nil, err
-	}
-	relay, err := btcPerKvBToSat(ni.RelayFee)
-	if err != nil {
-		return nil, fmt.Errorf("getnetworkinfo relayfee: %v", err)
-	}
-	return &Info{Chain: bc.Chain, Network: NetworkOf(bc.Chain), Blocks: bc.Blocks, Headers: bc.Headers,
-		BestHash: bc.Best, IBD: bc.IBD, RelayFee: relay}, nil
+	return nodeInfo(ctx, b.c, "getnetworkinfo")
 }
 
 type coreImportResult struct {
@@ -253,15 +232,7 @@ func (b *Core) Status(ctx context.Context, txid chainhash.Hash) (*TxStatus, erro
 
 // TestAccept uses testmempoolaccept with no fee-rate cap (0).
 func (b *Core) TestAccept(ctx context.Context, tx *wire.MsgTx) error {
-	h, err := txHex(tx)
-	if err != nil {
-		return err
-	}
-	var res []testAcceptResult
-	if err := b.c.Call(ctx, "testmempoolaccept", []any{[]string{h}, 0}, &res); err != nil {
-		return rejectFromRPC(tx.TxHash().String(), err)
-	}
-	return checkAccept(tx.TxHash().String(), res)
+	return testAccept(ctx, b.c, tx)
 }
 
 // Broadcast uses sendrawtransaction.
