@@ -127,6 +127,10 @@ type tally struct {
 	checked bool
 }
 
+func newTally(opts *JournalOptions) *tally {
+	return &tally{opts: opts, signed: map[string]*WalletTotal{}, proven: map[string]*KeyProof{}}
+}
+
 func (t *tally) Visit(e audit.Entry) error {
 	switch e.Kind {
 	case audit.KindKeygen, audit.KindRestore:
@@ -204,7 +208,7 @@ func VerifyJournal(path string, opts JournalOptions) (*JournalReport, error) {
 	if after.Seq > 0 && opts.CeremonySHA256 != nil {
 		rep.Warnings = append(rep.Warnings, "the journal does not start at seq 1, so it was not checked against the ceremony transcript")
 	}
-	t := &tally{opts: &opts, signed: map[string]*WalletTotal{}, proven: map[string]*KeyProof{}}
+	t := newTally(&opts)
 	r, verr := audit.VerifyFrom(br, opts.PublicKey, after, t)
 	if r != nil {
 		rep.Entries = r.Entries
@@ -227,22 +231,31 @@ func VerifyJournal(path string, opts JournalOptions) (*JournalReport, error) {
 		rep.Proven = append(rep.Proven, *p)
 	}
 	sort.Slice(rep.Proven, func(i, j int) bool { return rep.Proven[i].Key < rep.Proven[j].Key })
+	if fail, err := journalFailure(verr, rep.Entries); err != nil {
+		rep.Failure = fail
+		return rep, err
+	}
+	rep.Valid = true
+	return rep, nil
+}
+
+// journalFailure is what a report records, and its function returns,
+// when audit.Verify stopped with verr (the first bad entry, or an
+// unreadable file) or read no entries; nil, nil when the journal verified.
+func journalFailure(verr error, entries int64) (*Failure, error) {
 	if verr != nil {
 		fail := &Failure{Reason: "unreadable", Error: verr.Error()}
 		var ve *audit.VerifyError
 		if errors.As(verr, &ve) {
 			fail.Line, fail.Seq, fail.Reason = ve.Line, ve.Seq, ve.Reason.String()
 		}
-		rep.Failure = fail
-		return rep, verr
+		return fail, verr
 	}
-	if rep.Entries == 0 {
+	if entries == 0 {
 		err := errors.New("the journal has no entries")
-		rep.Failure = &Failure{Reason: "empty", Error: err.Error()}
-		return rep, err
+		return &Failure{Reason: "empty", Error: err.Error()}, err
 	}
-	rep.Valid = true
-	return rep, nil
+	return nil, nil
 }
 
 type firstEntry struct {

@@ -391,7 +391,7 @@ func Replay(path string, opts ReplayOptions) (*ReplayReport, error) {
 	}
 	defer fh.Close()
 	jopts := JournalOptions{PublicKey: opts.PublicKey, CeremonySHA256: opts.CeremonySHA256}
-	t := &tally{opts: &jopts, signed: map[string]*WalletTotal{}, proven: map[string]*KeyProof{}}
+	t := newTally(&jopts)
 	vr, verr := audit.Verify(bufio.NewReaderSize(fh, 64<<10), opts.PublicKey, t, r)
 	if vr != nil {
 		rep.Entries = vr.Entries
@@ -404,18 +404,8 @@ func Replay(path string, opts ReplayOptions) (*ReplayReport, error) {
 			rep.UnusedFiles = append(rep.UnusedFiles, f.Name)
 		}
 	}
-	if verr != nil {
-		fail := &Failure{Reason: "unreadable", Error: verr.Error()}
-		var ve *audit.VerifyError
-		if errors.As(verr, &ve) {
-			fail.Line, fail.Seq, fail.Reason = ve.Line, ve.Seq, ve.Reason.String()
-		}
+	if fail, err := journalFailure(verr, rep.Entries); err != nil {
 		rep.Failure = fail
-		return rep, verr
-	}
-	if rep.Entries == 0 {
-		err := errors.New("the journal has no entries")
-		rep.Failure = &Failure{Reason: "empty", Error: err.Error()}
 		return rep, err
 	}
 	rep.Verified = true
