@@ -55,10 +55,69 @@ coffer-watch.`,
 	return cmd
 }
 
-type verifyOptions struct {
+// keyOptions are the --pubkey and --ceremony flags of the commands that
+// read a journal (verify, replay): the key it is checked with.
+type keyOptions struct {
 	pubkey   string
 	ceremony string
-	after    string
+}
+
+func (k *keyOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&k.pubkey, "pubkey", "", "the journal public key, 64 hex digits")
+	f.StringVar(&k.ceremony, "ceremony", "", "take the key from this ceremony transcript (and check seq 1 records it)")
+	cmd.MarkFlagsMutuallyExclusive("pubkey", "ceremony")
+}
+
+// journal is the journal a command reads: its argument, or else the
+// vault's own, whose ceremony transcript then gives the key unless
+// --pubkey or --ceremony did.
+func (k *keyOptions) journal(o Options, args []string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	j, c, err := o.VaultFiles()
+	if err != nil {
+		return "", err
+	}
+	if k.pubkey == "" && k.ceremony == "" {
+		k.ceremony = c
+	}
+	return j, nil
+}
+
+// key is the journal public key of --pubkey or --ceremony and, with
+// --ceremony, the transcript's SHA-256 that seq 1 must record.
+func (k *keyOptions) key() (ed25519.PublicKey, *[32]byte, error) {
+	switch {
+	case k.pubkey != "":
+		pub, err := audit.ParsePublicKey(k.pubkey)
+		if err != nil {
+			return nil, nil, cli.Failf("give the journal_public_key of the ceremony transcript", "--pubkey: %v", err)
+		}
+		return pub, nil, nil
+	case k.ceremony != "":
+		pub, sum, err := ceremonyKey(k.ceremony)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pub, &sum, nil
+	}
+	return nil, nil, cli.Failf("pass --ceremony ceremony.json or --pubkey KEY", "no journal public key: --pubkey or --ceremony is required")
+}
+
+// writeReport writes rep as JSON (--json) or with print.
+func writeReport[R any](w io.Writer, o Options, rep R, print func(io.Writer, R)) error {
+	if o.json() {
+		return cli.WriteJSON(w, rep)
+	}
+	print(w, rep)
+	return nil
+}
+
+type verifyOptions struct {
+	keyOptions
+	after string
 }
 
 func newVerifyCommand(o Options) *cobra.Command {
@@ -95,44 +154,19 @@ of the previous copy, to check the link.`,
 			return runVerify(cmd, o, v, a)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&v.pubkey, "pubkey", "", "the journal public key, 64 hex digits")
-	f.StringVar(&v.ceremony, "ceremony", "", "take the key from this ceremony transcript (and check seq 1 records it)")
-	f.StringVar(&v.after, "after", "", "SEQ:HASH the journal continues (for copies made with --since)")
-	cmd.MarkFlagsMutuallyExclusive("pubkey", "ceremony")
+	v.addFlags(cmd)
+	cmd.Flags().StringVar(&v.after, "after", "", "SEQ:HASH the journal continues (for copies made with --since)")
 	return cmd
 }
 
 func runVerify(cmd *cobra.Command, o Options, v *verifyOptions, args []string) error {
-	journal := ""
-	if len(args) == 1 {
-		journal = args[0]
-	} else {
-		j, c, err := o.VaultFiles()
-		if err != nil {
-			return err
-		}
-		journal = j
-		if v.pubkey == "" && v.ceremony == "" {
-			v.ceremony = c
-		}
+	journal, err := v.journal(o, args)
+	if err != nil {
+		return err
 	}
 	opts := JournalOptions{}
-	switch {
-	case v.pubkey != "":
-		pub, err := audit.ParsePublicKey(v.pubkey)
-		if err != nil {
-			return cli.Failf("give the journal_public_key of the ceremony transcript", "--pubkey: %v", err)
-		}
-		opts.PublicKey = pub
-	case v.ceremony != "":
-		pub, sum, err := ceremonyKey(v.ceremony)
-		if err != nil {
-			return err
-		}
-		opts.PublicKey, opts.CeremonySHA256 = pub, &sum
-	default:
-		return cli.Failf("pass --ceremony ceremony.json or --pubkey KEY", "no journal public key: --pubkey or --ceremony is required")
+	if opts.PublicKey, opts.CeremonySHA256, err = v.key(); err != nil {
+		return err
 	}
 	if v.after != "" {
 		h, err := ParseHead(v.after)
@@ -142,13 +176,8 @@ func runVerify(cmd *cobra.Command, o Options, v *verifyOptions, args []string) e
 		opts.After = &h
 	}
 	rep, err := VerifyJournal(journal, opts)
-	w := cmd.OutOrStdout()
-	if o.json() {
-		if jerr := cli.WriteJSON(w, rep); jerr != nil {
-			return jerr
-		}
-	} else {
-		printJournalReport(w, rep)
+	if werr := writeReport(cmd.OutOrStdout(), o, rep, printJournalReport); werr != nil {
+		return werr
 	}
 	for _, warn := range rep.Warnings {
 		cli.Warn(cmd.ErrOrStderr(), o.Prog, "%s", warn)
@@ -243,13 +272,8 @@ Every check runs and is reported; the command exits 0 only when all pass.`,
 				opts.PublicKey = pub
 			}
 			rep, err := VerifyCeremony(opts)
-			w := cmd.OutOrStdout()
-			if o.json() {
-				if jerr := cli.WriteJSON(w, rep); jerr != nil {
-					return jerr
-				}
-			} else if len(rep.Checks) > 0 {
-				printCeremonyReport(w, rep)
+			if werr := writeReport(cmd.OutOrStdout(), o, rep, printCeremonyReport); werr != nil {
+				return werr
 			}
 			if err != nil {
 				return cli.Fail(cli.ExitError, fmt.Errorf("ceremony transcript %s: %v", path, err), "")

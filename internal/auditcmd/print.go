@@ -74,8 +74,12 @@ func orNone(s string) string {
 	return s
 }
 
-// printCeremonyReport writes the text form of a ceremony report.
+// printCeremonyReport writes the text form of a ceremony report: nothing
+// when no check ran (the transcript did not read; the error says why).
 func printCeremonyReport(w io.Writer, r *CeremonyReport) {
+	if len(r.Checks) == 0 {
+		return
+	}
 	fmt.Fprintf(w, "ceremony:    %s (sha256 %s)\n", r.Ceremony, r.SHA256)
 	fmt.Fprintf(w, "made:        %s on %s at %s, master %s\n", r.Kind, r.Network, r.Date, r.MasterFingerprint)
 	for _, c := range r.Checks {

@@ -16,8 +16,7 @@ import (
 )
 
 type replayOptions struct {
-	pubkey   string
-	ceremony string
+	keyOptions
 	policies []string
 }
 
@@ -61,11 +60,8 @@ checkable, or its policy not given).`,
 			return runReplay(cmd, o, v, a)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&v.pubkey, "pubkey", "", "the journal public key, 64 hex digits")
-	f.StringVar(&v.ceremony, "ceremony", "", "take the key from this ceremony transcript (and check seq 1 records it)")
-	f.StringArrayVar(&v.policies, "policy", nil, "a policy file the journal installed (repeat; matched by SHA-256)")
-	cmd.MarkFlagsMutuallyExclusive("pubkey", "ceremony")
+	v.addFlags(cmd)
+	cmd.Flags().StringArrayVar(&v.policies, "policy", nil, "a policy file the journal installed (repeat; matched by SHA-256)")
 	if o.VaultFiles != nil {
 		cmd.Long += `
 
@@ -77,20 +73,13 @@ files.`
 }
 
 func runReplay(cmd *cobra.Command, o Options, v *replayOptions, args []string) error {
-	journal := ""
+	journal, err := v.journal(o, args)
+	if err != nil {
+		return err
+	}
 	paths := append([]string(nil), v.policies...)
-	if len(args) == 1 {
-		journal = args[0]
-	} else {
-		j, c, err := o.VaultFiles()
-		if err != nil {
-			return err
-		}
-		journal = j
-		if v.pubkey == "" && v.ceremony == "" {
-			v.ceremony = c
-		}
-		installed := filepath.Join(filepath.Dir(j), "policy.yaml")
+	if len(args) == 0 {
+		installed := filepath.Join(filepath.Dir(journal), "policy.yaml")
 		if _, err := os.Stat(installed); err == nil {
 			paths = append(paths, installed)
 		} else if !errors.Is(err, fs.ErrNotExist) {
@@ -98,21 +87,8 @@ func runReplay(cmd *cobra.Command, o Options, v *replayOptions, args []string) e
 		}
 	}
 	opts := ReplayOptions{}
-	switch {
-	case v.pubkey != "":
-		pub, err := audit.ParsePublicKey(v.pubkey)
-		if err != nil {
-			return cli.Failf("give the journal_public_key of the ceremony transcript", "--pubkey: %v", err)
-		}
-		opts.PublicKey = pub
-	case v.ceremony != "":
-		pub, sum, err := ceremonyKey(v.ceremony)
-		if err != nil {
-			return err
-		}
-		opts.PublicKey, opts.CeremonySHA256 = pub, &sum
-	default:
-		return cli.Failf("pass --ceremony ceremony.json or --pubkey KEY", "no journal public key: --pubkey or --ceremony is required")
+	if opts.PublicKey, opts.CeremonySHA256, err = v.key(); err != nil {
+		return err
 	}
 	files, err := ReadPolicyFiles(paths)
 	if err != nil {
@@ -120,13 +96,8 @@ func runReplay(cmd *cobra.Command, o Options, v *replayOptions, args []string) e
 	}
 	opts.Policies = files
 	rep, err := Replay(journal, opts)
-	w := cmd.OutOrStdout()
-	if o.json() {
-		if jerr := cli.WriteJSON(w, rep); jerr != nil {
-			return jerr
-		}
-	} else {
-		printReplayReport(w, rep)
+	if werr := writeReport(cmd.OutOrStdout(), o, rep, printReplayReport); werr != nil {
+		return werr
 	}
 	for _, s := range rep.Signings {
 		if s.Status == StatusNoPolicy {
