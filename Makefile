@@ -43,8 +43,9 @@ release:
 	cd $(DIST) && sha256sum $(foreach c,$(RELEASE_CMDS),$(foreach p,$(PLATFORMS),$(c)-$(subst /,-,$(p)))) > SHA256SUMS
 	cat $(DIST)/SHA256SUMS
 
-# Every test: vet, the race-checked unit and CLI tests, a short run of every fuzz target.
-test: lint unit fuzz
+# Every test: vet and staticcheck, a short run of every fuzz target, then the
+# race-checked unit and CLI tests (last, so their summary closes the output).
+test: lint fuzz unit
 
 vet:
 	$(GO) vet ./...
