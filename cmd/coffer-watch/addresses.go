@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/watch"
 )
 
 func newAddressesCommand(g *globalOptions) *cobra.Command {
@@ -23,30 +26,21 @@ func newAddressesCommand(g *globalOptions) *cobra.Command {
 			if name == "" {
 				return cli.Failf("pass --wallet NAME ('coffer-watch wallet list' shows them)", "--wallet is required")
 			}
-			s, err := g.open(cmd, offline, 0)
-			if err != nil {
-				return err
+			ask := func(ctx context.Context, svc *watch.Service) ([]watch.AddressInfo, error) {
+				return svc.Addresses(ctx, name, change, count)
 			}
-			defer s.close()
-			as, err := s.svc.Addresses(cmd.Context(), name, change, count)
-			if err != nil {
-				return nodeError(err)
-			}
-			w := cmd.OutOrStdout()
-			if g.json {
-				return cli.WriteJSON(w, as)
-			}
-			for _, a := range as {
-				state := ""
-				switch {
-				case a.Used:
-					state = "used"
-				case a.Given:
-					state = "handed out"
+			return query(cmd, g, ask, func(w io.Writer, as []watch.AddressInfo) {
+				for _, a := range as {
+					state := ""
+					switch {
+					case a.Used:
+						state = "used"
+					case a.Given:
+						state = "handed out"
+					}
+					fmt.Fprintf(w, "%-6s %s %s\n", a.Path, a.Address, state)
 				}
-				fmt.Fprintf(w, "%-6s %s %s\n", a.Path, a.Address, state)
-			}
-			return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "wallet", "", "the wallet (required)")

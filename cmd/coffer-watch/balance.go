@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/spf13/cobra"
 
-	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/watch"
 	"github.com/coffer-custody/coffer/watch/build"
 )
 
@@ -23,32 +25,25 @@ the last sync, without contacting the node. Run 'coffer-watch sync' first.`,
   coffer-watch balance --wallet treasury --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.open(cmd, offline, 0)
-			if err != nil {
-				return err
+			ask := func(ctx context.Context, svc *watch.Service) (*watch.BalanceResult, error) {
+				return svc.Balances(ctx, name)
 			}
-			defer s.close()
-			res, err := s.svc.Balances(cmd.Context(), name)
-			if err != nil {
-				return nodeError(err)
-			}
-			w := cmd.OutOrStdout()
-			if g.json {
-				return cli.WriteJSON(w, res)
-			}
-			if res.SyncHeight < 0 {
-				fmt.Fprintln(w, "never synced: run 'coffer-watch sync'")
-			} else {
-				fmt.Fprintf(w, "as of block %d\n", res.SyncHeight)
-			}
-			for _, b := range res.Wallets {
-				fmt.Fprintf(w, "%-20s confirmed %s  unconfirmed %s  immature %s  (%d coins)\n", b.Wallet,
-					build.FormatAmount(sats(b.Confirmed)), build.FormatAmount(sats(b.Unconfirmed)), build.FormatAmount(sats(b.Immature)), b.UTXOs)
-			}
-			fmt.Fprintf(w, "total %s\n", build.FormatAmount(sats(res.Total)))
-			return nil
+			return query(cmd, g, ask, printBalances)
 		},
 	}
 	cmd.Flags().StringVar(&name, "wallet", "", "only this wallet")
 	return cmd
+}
+
+func printBalances(w io.Writer, res *watch.BalanceResult) {
+	if res.SyncHeight < 0 {
+		fmt.Fprintln(w, "never synced: run 'coffer-watch sync'")
+	} else {
+		fmt.Fprintf(w, "as of block %d\n", res.SyncHeight)
+	}
+	for _, b := range res.Wallets {
+		fmt.Fprintf(w, "%-20s confirmed %s  unconfirmed %s  immature %s  (%d coins)\n", b.Wallet,
+			build.FormatAmount(sats(b.Confirmed)), build.FormatAmount(sats(b.Unconfirmed)), build.FormatAmount(sats(b.Immature)), b.UTXOs)
+	}
+	fmt.Fprintf(w, "total %s\n", build.FormatAmount(sats(res.Total)))
 }

@@ -205,6 +205,35 @@ func (g *globalOptions) open(cmd *cobra.Command, mode openMode, fallback wallet.
 	return &session{svc: svc, dir: dir, close: func() { st.Close() }}, nil
 }
 
+// query is the body of a command that reads the database and not the
+// node: open it, ask the service, write the answer as JSON under --json or
+// else with text. A service error gets nodeError's hint.
+func query[T any](cmd *cobra.Command, g *globalOptions, ask func(context.Context, *watch.Service) (T, error), text func(io.Writer, T)) error {
+	s, err := g.open(cmd, offline, 0)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	res, err := ask(cmd.Context(), s.svc)
+	if err != nil {
+		return nodeError(err)
+	}
+	w := cmd.OutOrStdout()
+	if g.json {
+		return cli.WriteJSON(w, res)
+	}
+	text(w, res)
+	return nil
+}
+
+// orEmpty makes a nil list an empty one, so that --json writes [] for it.
+func orEmpty[E any](xs []E) []E {
+	if xs == nil {
+		return []E{}
+	}
+	return xs
+}
+
 // connect makes the backend from the settings.
 func connect(set settings) (chain.Backend, string, error) {
 	backend := set["backend"]

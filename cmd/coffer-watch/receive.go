@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/watch"
 )
 
 func newReceiveCommand(g *globalOptions) *cobra.Command {
@@ -22,20 +25,12 @@ and mark it handed out, so two payers never get one address. Compare it with
 			if name == "" {
 				return cli.Failf("pass --wallet NAME ('coffer-watch wallet list' shows them)", "--wallet is required")
 			}
-			s, err := g.open(cmd, offline, 0)
-			if err != nil {
-				return err
+			ask := func(ctx context.Context, svc *watch.Service) (*watch.AddressInfo, error) {
+				return svc.Receive(ctx, name)
 			}
-			defer s.close()
-			a, err := s.svc.Receive(cmd.Context(), name)
-			if err != nil {
-				return nodeError(err)
-			}
-			if g.json {
-				return cli.WriteJSON(cmd.OutOrStdout(), a)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\n", a.Address, a.Path)
-			return nil
+			return query(cmd, g, ask, func(w io.Writer, a *watch.AddressInfo) {
+				fmt.Fprintf(w, "%s\t%s\n", a.Address, a.Path)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "wallet", "", "the wallet (required)")

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/watch"
 	"github.com/coffer-custody/coffer/watch/build"
 )
 
@@ -20,26 +23,15 @@ sync), replaced.`,
 		Example: "  coffer-watch requests\n  coffer-watch requests --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.open(cmd, offline, 0)
-			if err != nil {
-				return err
+			ask := func(ctx context.Context, svc *watch.Service) ([]watch.RequestView, error) {
+				rs, err := svc.Requests(ctx)
+				return orEmpty(rs), err
 			}
-			defer s.close()
-			rs, err := s.svc.Requests(cmd.Context())
-			if err != nil {
-				return nodeError(err)
-			}
-			w := cmd.OutOrStdout()
-			if g.json {
-				if rs == nil {
-					return cli.WriteJSON(w, []struct{}{})
+			return query(cmd, g, ask, func(w io.Writer, rs []watch.RequestView) {
+				for _, r := range rs {
+					fmt.Fprintf(w, "%s  %s  %-16s %s  %s  %s\n", r.ID, r.Created, r.Wallet, build.FormatAmount(sats(r.Sent)), r.StatusText, r.TxID)
 				}
-				return cli.WriteJSON(w, rs)
-			}
-			for _, r := range rs {
-				fmt.Fprintf(w, "%s  %s  %-16s %s  %s  %s\n", r.ID, r.Created, r.Wallet, build.FormatAmount(sats(r.Sent)), r.StatusText, r.TxID)
-			}
-			return nil
+			})
 		},
 	}
 }
