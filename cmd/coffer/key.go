@@ -131,11 +131,7 @@ in the journal with who signed.`,
 }
 
 func runKeyResume(cmd *cobra.Command, g *globalOptions, o *keyResumeOptions) error {
-	pv, err := openPublicVault(g)
-	if err != nil {
-		return err
-	}
-	vp, err := loadPolicy(pv.dir, pv.net, pv.journalPub)
+	pv, vp, err := openPublicPolicy(g)
 	if err != nil {
 		return err
 	}
@@ -221,11 +217,7 @@ overwriting a file). Needs no passphrase.`,
 }
 
 func runKeyStatus(cmd *cobra.Command, g *globalOptions, o *keyStatusOptions) error {
-	pv, err := openPublicVault(g)
-	if err != nil {
-		return err
-	}
-	vp, err := loadPolicy(pv.dir, pv.net, pv.journalPub)
+	_, vp, err := openPublicPolicy(g)
 	if err != nil {
 		return err
 	}

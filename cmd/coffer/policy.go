@@ -75,6 +75,20 @@ type vaultPolicy struct {
 	report *audit.Report
 }
 
+// openPublicPolicy opens the vault without its passphrase and loads its
+// policy state, the journal verified with the ceremony's public key.
+func openPublicPolicy(g *globalOptions) (*publicVault, *vaultPolicy, error) {
+	pv, err := openPublicVault(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	vp, err := loadPolicy(pv.dir, pv.net, pv.journalPub)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pv, vp, nil
+}
+
 // loadPolicy verifies the vault's whole journal, builds the policy state in
 // the same pass, and reads the installed policy, which must be byte for
 // byte the one the journal says was installed.
@@ -304,11 +318,7 @@ public key of the ceremony transcript.`,
   coffer policy show --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pv, err := openPublicVault(g)
-			if err != nil {
-				return err
-			}
-			vp, err := loadPolicy(pv.dir, pv.net, pv.journalPub)
+			pv, vp, err := openPublicPolicy(g)
 			if err != nil {
 				return err
 			}
