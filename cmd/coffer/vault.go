@@ -4,6 +4,7 @@ package main
 // is read, how the keystore is unlocked and a new vault written.
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -15,7 +16,6 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
@@ -178,7 +178,7 @@ func quizWords(p *prompter, mnemonic []byte, rng io.Reader) error {
 			if err != nil {
 				return err
 			}
-			ok = strings.EqualFold(strings.TrimSpace(string(answer)), string(words[pos]))
+			ok = bytes.EqualFold(bytes.TrimSpace(answer), words[pos]) // no string copy of a word
 			secret.Wipe(answer)
 			if !ok {
 				fmt.Fprintln(p.out, "That is not the word. Look at your written copy and try again.")
