@@ -9,6 +9,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/coffer-custody/coffer/policy/approval"
 	"github.com/coffer-custody/coffer/sign"
 	"github.com/coffer-custody/coffer/watch/build"
 	"github.com/coffer-custody/coffer/watch/store"
@@ -246,6 +247,14 @@ func (s *Service) buildRequest(ctx context.Context, w *WalletInfo, height int64,
 	data, err := build.Serialize(pk)
 	if err != nil {
 		return nil, err
+	}
+	if p.Initiator != "" {
+		// The initiator travels in the PSBT (a proprietary global field that
+		// leaves the transaction as it is), so the signer's policy knows whose
+		// approval must not count: for sends and bumps alike.
+		if data, err = approval.SetInitiator(data, p.Initiator); err != nil {
+			return nil, fmt.Errorf("the PSBT cannot carry the initiator: %v", err)
+		}
 	}
 	review, err := build.CheckWithSigner(data, w.Name, w.Desc, s.Network)
 	if err != nil {

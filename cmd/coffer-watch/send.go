@@ -17,7 +17,6 @@ import (
 	"github.com/coffer-custody/coffer/policy/approval"
 	"github.com/coffer-custody/coffer/watch"
 	"github.com/coffer-custody/coffer/watch/build"
-	"github.com/coffer-custody/coffer/watch/store"
 )
 
 type sendOptions struct {
@@ -180,11 +179,6 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 	if err != nil {
 		return nodeError(err)
 	}
-	if o.initiator != "" {
-		if err := setInitiator(cmd, s, res, o.initiator); err != nil {
-			return err
-		}
-	}
 	if o.out != "" {
 		if err := atomicfile.WriteNew(o.out, res.PSBT, 0o644); err != nil {
 			return cli.Failf("", "request %s is saved, but %s could not be written: %v (run 'coffer-watch request show %s --out FILE')", res.ID, o.out, err, res.ID)
@@ -219,22 +213,6 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 	if sent != nil {
 		sent.Print(w)
 	}
-	return nil
-}
-
-// setInitiator writes the initiator into the request's PSBT (the
-// proprietary global field policy/approval reads, which leaves the
-// transaction and its id as they are) and keeps that PSBT with the
-// request, so 'request show --out' hands out the same bytes.
-func setInitiator(cmd *cobra.Command, s *session, res *watch.SendResult, id string) error {
-	withID, err := approval.SetInitiator(res.PSBT, id)
-	if err != nil {
-		return cli.Failf("", "request %s is saved, but its PSBT cannot carry the initiator: %v", res.ID, err)
-	}
-	if err := s.svc.Store.UpdateRequest(cmd.Context(), res.ID, store.Update{PSBT: withID}); err != nil {
-		return cli.Failf("", "request %s is saved, but its PSBT with the initiator could not be kept: %v", res.ID, err)
-	}
-	res.PSBT = withID
 	return nil
 }
 
