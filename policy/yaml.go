@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/coffer-custody/coffer/internal/textsafe"
 )
 
 // ParseError is a mistake in a policy file, with the line it is on.
@@ -246,18 +248,4 @@ func editDistance(a, b string) int {
 }
 
 // clip bounds text from the file before it goes into a message.
-func clip(s string) string {
-	const max = 80
-	var b strings.Builder
-	for i, r := range s {
-		if i >= max {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f {
-			r = '?'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func clip(s string) string { return textsafe.Clip(s, 80) }

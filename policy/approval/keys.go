@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/coffer-custody/coffer/internal/secret"
+	"github.com/coffer-custody/coffer/internal/textsafe"
 )
 
 // The signature namespaces (OpenSSH's -n): an approval signature cannot
@@ -347,18 +348,4 @@ func sshWords(err error) string {
 }
 
 // clip bounds text from outside before it goes into a message.
-func clip(s string) string {
-	const max = 64
-	var b strings.Builder
-	for i, r := range s {
-		if i >= max {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f {
-			r = '?'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func clip(s string) string { return textsafe.Clip(s, 64) }
