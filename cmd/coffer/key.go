@@ -232,18 +232,19 @@ func runKeyStatus(cmd *cobra.Command, g *globalOptions, o *keyStatusOptions) err
 		}
 	}
 	view := struct {
-		Held      bool      `json:"held"`
-		Kind      string    `json:"kind,omitempty"`
-		Since     time.Time `json:"since,omitempty"`
-		Seq       uint64    `json:"seq,omitempty"`
-		Reason    string    `json:"reason,omitempty"`
-		Refusals  int       `json:"refusals_in_a_row"`
-		LockAt    int       `json:"lock_after_refusals"`
-		Policy    bool      `json:"policy_installed"`
-		Statement string    `json:"statement_file,omitempty"`
+		Held      bool       `json:"held"`
+		Kind      string     `json:"kind,omitempty"`
+		Since     *time.Time `json:"since,omitempty"`
+		Seq       uint64     `json:"seq,omitempty"`
+		Reason    string     `json:"reason,omitempty"`
+		Refusals  int        `json:"refusals_in_a_row"`
+		LockAt    int        `json:"lock_after_refusals"`
+		Policy    bool       `json:"policy_installed"`
+		Statement string     `json:"statement_file,omitempty"`
 	}{Held: h != nil, Refusals: st.Streak(), LockAt: policy.LockAfterRefusals, Policy: vp.policy != nil, Statement: o.statement}
 	if h != nil {
-		view.Kind, view.Since, view.Seq, view.Reason = map[bool]string{true: "locked", false: "suspended"}[h.Locked], h.Time.UTC(), h.Seq, policy.OneLine(h.Reason, maxSuspendReason)
+		since := h.Time.UTC()
+		view.Kind, view.Since, view.Seq, view.Reason = map[bool]string{true: "locked", false: "suspended"}[h.Locked], &since, h.Seq, policy.OneLine(h.Reason, maxSuspendReason)
 	}
 	w := cmd.OutOrStdout()
 	if g.json {
