@@ -2,16 +2,23 @@
 // carry watch-only wallet data: crypto-hdkey (BCR-2020-007, with
 // crypto-keypath and crypto-coininfo) and crypto-output (BCR-2020-010, the
 // output descriptor expressions sh, wsh, pk, pkh, wpkh, combo, multi,
-// sortedmulti, tr and cosigner over crypto-eckey and crypto-hdkey keys).
-// These are what Sparrow, Keystone, Passport and SeedSigner exchange to
+// sortedmulti, tr and cosigner over crypto-eckey and crypto-hdkey keys)
+// and crypto-account (BCR-2020-015, tag 311: a master fingerprint and the
+// account of each script type, as Keystone and Passport export and Sparrow
+// scans). These are what Sparrow, Keystone, Passport and SeedSigner exchange to
 // set up single-signature and multisig wallets.
 //
 // It knows keys as bytes (33-byte compressed public keys, 32-byte chain
 // codes, 4-byte fingerprints, derivation steps), not descriptor text: the
 // caller maps its descriptor to an [Output], calls [Output.MarshalCBOR] and
 // wraps the CBOR with ur.New as type [TypeOutput] (or [HDKey.MarshalCBOR]
-// as [TypeHDKey]). Reading goes the other way with [ParseOutput] and
-// [ParseHDKey].
+// as [TypeHDKey], [Account.MarshalCBOR] as [TypeAccount]). Reading goes
+// the other way with [ParseOutput], [ParseHDKey] and [ParseAccount].
+//
+// sh, wsh and tr may wrap a key directly ([Output].Key), as accounts
+// write sh(KEY), wsh(KEY), sh(wsh(KEY)) for multisig keys and tr(KEY).
+// The newer account-descriptor type (tag 40311) is a different structure
+// (text descriptors) that BCR-2020-015 does not define; it is not read.
 //
 // # Security
 //
@@ -24,7 +31,7 @@
 //
 // # Errors
 //
-// [ParseOutput] and [ParseHDKey] return [ErrPrivateKey] for private key
+// [ParseOutput], [ParseHDKey] and [ParseAccount] return [ErrPrivateKey] for private key
 // material and a [*FormatError] naming the field for anything else that is
 // not a valid structure. The Marshal methods return a [*FormatError] for a
 // value that cannot be encoded (a key of the wrong length, a threshold

@@ -51,12 +51,17 @@ func expectTag(r *cbor.Reader, want uint64, field string) error {
 }
 
 func readOutput(r *cbor.Reader, depth int) (Output, error) {
-	if depth > maxNesting {
-		return Output{}, formatErr("crypto-output", "nested deeper than %d", maxNesting)
-	}
 	tag, err := r.Tag()
 	if err != nil {
 		return Output{}, wrap("crypto-output", err)
+	}
+	return readOutputBody(r, tag, depth)
+}
+
+// readOutputBody reads the expression whose tag has been read.
+func readOutputBody(r *cbor.Reader, tag uint64, depth int) (Output, error) {
+	if depth > maxNesting {
+		return Output{}, formatErr("crypto-output", "nested deeper than %d", maxNesting)
 	}
 	kind, ok := kindOf(tag)
 	if !ok {
@@ -66,7 +71,20 @@ func readOutput(r *cbor.Reader, depth int) (Output, error) {
 	field := "crypto-output " + kind.String()
 	switch kind {
 	case SH, WSH, Taproot:
-		inner, err := readOutput(r, depth+1)
+		// Either a script expression or, as BCR-2020-015 writes, a key.
+		t, err := r.Tag()
+		if err != nil {
+			return Output{}, wrap(field, err)
+		}
+		if t == TagHDKey || t == TagECKey {
+			k, err := readKeyBody(r, t)
+			if err != nil {
+				return Output{}, err
+			}
+			o.Key = &k
+			break
+		}
+		inner, err := readOutputBody(r, t, depth+1)
 		if err != nil {
 			return Output{}, err
 		}
@@ -129,6 +147,11 @@ func readKey(r *cbor.Reader) (Key, error) {
 	if err != nil {
 		return Key{}, wrap("key expression", err)
 	}
+	return readKeyBody(r, tag)
+}
+
+// readKeyBody reads the key whose tag has been read.
+func readKeyBody(r *cbor.Reader, tag uint64) (Key, error) {
 	switch tag {
 	case TagHDKey:
 		k, err := readHDKey(r)

@@ -172,10 +172,15 @@ func (k ScriptKind) String() string {
 }
 
 // Output is a crypto-output expression.
+//
+// SH, WSH and Taproot wrap either an expression (Inner) or, as
+// BCR-2020-015 accounts and the wallets that write them do, a key directly
+// (Key): tr(KEY) for a single-key taproot account, sh(KEY), wsh(KEY) and
+// sh(wsh(KEY)) for a multisig account's key. Exactly one is set.
 type Output struct {
 	Kind      ScriptKind
-	Inner     *Output // SH, WSH, Taproot
-	Key       *Key    // PK, PKH, WPKH, Combo, Cosigner
+	Inner     *Output // SH, WSH, Taproot: a script expression
+	Key       *Key    // PK, PKH, WPKH, Combo, Cosigner; or SH, WSH, Taproot over a key
 	Threshold int     // Multi, SortedMulti
 	Keys      []Key   // Multi, SortedMulti
 	Script    []byte  // Raw
@@ -197,10 +202,13 @@ func (o Output) append(b []byte, depth int) ([]byte, error) {
 	b = cbor.AppendTag(b, o.Kind.tag())
 	switch o.Kind {
 	case SH, WSH, Taproot:
-		if o.Inner == nil {
-			return nil, formatErr("crypto-output "+o.Kind.String(), "no inner expression")
+		switch {
+		case o.Inner != nil && o.Key == nil:
+			return o.Inner.append(b, depth+1)
+		case o.Key != nil && o.Inner == nil:
+			return o.Key.append(b)
 		}
-		return o.Inner.append(b, depth+1)
+		return nil, formatErr("crypto-output "+o.Kind.String(), "exactly one of an inner expression and a key must be set")
 	case PK, PKH, WPKH, Combo, Cosigner:
 		if o.Key == nil {
 			return nil, formatErr("crypto-output "+o.Kind.String(), "no key")

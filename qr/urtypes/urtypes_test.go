@@ -155,6 +155,9 @@ var wantShapes = []string{
 func describe(o Output) string {
 	switch o.Kind {
 	case SH, WSH, Taproot:
+		if o.Key != nil {
+			return o.Kind.String() + "(" + describeKey(*o.Key) + ")"
+		}
 		return o.Kind.String() + "(" + describe(*o.Inner) + ")"
 	case Multi, SortedMulti:
 		s := o.Kind.String() + "(" + string(rune('0'+o.Threshold))
@@ -333,7 +336,9 @@ func TestParseErrors(t *testing.T) {
 		{"hdkey with private key data", "d90193d9012fa103582100" + pk[6:], true},
 		{"master hdkey", "d9012fa301f503" + pk + "045820" + pk[6:], true},
 		{"eckey default curve written", "d90193d90132a2010003" + pk, false},
-		{"unknown tag", "d90199d90132a103" + pk, false},
+		{"unknown tag", "d9019bd90132a103" + pk, false},
+		{"key inside a key expression", "d90193d90193d90132a103" + pk, false},
+		{"tr over a private hdkey", "d90199d9012fa202f503" + pk, true},
 		{"key tag unknown", "d90193d90133a103" + pk, false},
 		{"keys out of order", "d90193d9012fa2045820" + pk[6:] + "03" + pk, false},
 		{"duplicate key", "d90193d9012fa203" + pk + "03" + pk, false},
