@@ -25,6 +25,11 @@ import (
 //     script (wpkh, tr or sh-wpkh) or, when script is "", the one its
 //     origin's purpose names (84h wpkh, 86h tr, 49h sh-wpkh). A BIP48 key
 //     (48h) is one cosigner's key: ErrKeyRecord.
+//   - ur:crypto-account (BCR-2020-015): the account of several script
+//     types; script picks one (wpkh when ""), whose key takes the
+//     account's master fingerprint. A script the account does not carry
+//     is refused with the list of those it does; a multisig entry (sh,
+//     wsh, sh(wsh) over a key) is one cosigner's key: ErrKeyRecord.
 //
 // A key without children to derive serves /<0;1>/*; children 0/* or
 // <0;1>/* are taken as they are, and anything else is refused. cbor is the
@@ -51,8 +56,16 @@ func ParseWalletUR(typ string, cbor []byte, script string) (*Imported, error) {
 		if text, err = hdKeyDescriptor(k, script); err != nil {
 			return nil, fmt.Errorf("ur:%s: %w", typ, err)
 		}
+	case urtypes.TypeAccount:
+		a, err := urtypes.ParseAccount(cbor)
+		if err != nil {
+			return nil, urError(typ, err)
+		}
+		if text, err = accountDescriptor(a, script); err != nil {
+			return nil, fmt.Errorf("ur:%s: %w", typ, err)
+		}
 	default:
-		return nil, fmt.Errorf("ur:%s is not a wallet: want ur:crypto-output or ur:crypto-hdkey (or a file of coffer export as ur:bytes)", typ)
+		return nil, fmt.Errorf("ur:%s is not a wallet: want ur:crypto-output, ur:crypto-account or ur:crypto-hdkey (or a file of coffer export as ur:bytes)", typ)
 	}
 	withSum, err := wallet.AddChecksum(text)
 	if err != nil {
@@ -85,6 +98,9 @@ func urError(typ string, err error) error {
 func outputText(o urtypes.Output, key int) (string, error) {
 	switch o.Kind {
 	case urtypes.SH, urtypes.WSH:
+		if o.Key != nil {
+			return "", fmt.Errorf("%w: %s() over a key names one signer's key for a multisig wallet", ErrKeyRecord, o.Kind)
+		}
 		if o.Inner == nil {
 			return "", fmt.Errorf("%s() has no inner expression", o.Kind)
 		}
@@ -94,8 +110,15 @@ func outputText(o urtypes.Output, key int) (string, error) {
 		}
 		return o.Kind.String() + "(" + inner + ")", nil
 	case urtypes.Taproot:
-		// urtypes reads tr's content as a script expression: a key path
-		// only taproot output is tr(pk(KEY)).
+		// A key path only taproot output is tr(KEY) (as accounts write
+		// it) or tr(pk(KEY)).
+		if o.Key != nil {
+			k, err := keyText(*o.Key, key+1)
+			if err != nil {
+				return "", err
+			}
+			return "tr(" + k + ")", nil
+		}
 		if o.Inner == nil || o.Inner.Kind != urtypes.PK || o.Inner.Key == nil {
 			return "", errors.New("tr() with a script tree is not a wallet coffer-watch follows (key path only)")
 		}
@@ -279,4 +302,81 @@ func hdKeyDescriptor(k urtypes.HDKey, script string) (string, error) {
 		return "sh(wpkh(" + key + "))", nil
 	}
 	return "", fmt.Errorf("--script %q is not one of wpkh, tr, sh-wpkh", script)
+}
+
+// accountScript names the script type of an account's output, as
+// --script spells it: wpkh, sh-wpkh, tr, pkh, and for a multisig
+// cosigner's key sh-multi, sh-wsh-multi, wsh-multi.
+func accountScript(o urtypes.Output) string {
+	switch {
+	case o.Kind == urtypes.WPKH:
+		return "wpkh"
+	case o.Kind == urtypes.PKH:
+		return "pkh"
+	case o.Kind == urtypes.Taproot && o.Key != nil:
+		return "tr"
+	case o.Kind == urtypes.SH && o.Inner != nil && o.Inner.Kind == urtypes.WPKH:
+		return "sh-wpkh"
+	case o.Kind == urtypes.SH && o.Key != nil:
+		return "sh-multi"
+	case o.Kind == urtypes.SH && o.Inner != nil && o.Inner.Kind == urtypes.WSH && o.Inner.Key != nil:
+		return "sh-wsh-multi"
+	case o.Kind == urtypes.WSH && o.Key != nil:
+		return "wsh-multi"
+	}
+	return o.Kind.String()
+}
+
+// accountDescriptor picks the account of script (wpkh when "") from a
+// crypto-account and writes it as a descriptor.
+func accountDescriptor(a urtypes.Account, script string) (string, error) {
+	if script == "" {
+		script = "wpkh"
+	}
+	var names []string
+	for i, o := range a.Outputs {
+		name := accountScript(o)
+		names = append(names, name)
+		if name != script {
+			continue
+		}
+		if strings.HasSuffix(name, "-multi") {
+			return "", fmt.Errorf("%w: the account's %s entry is a cosigner's key for a multisig wallet", ErrKeyRecord, name)
+		}
+		o, err := withMaster(o, a.MasterFingerprint)
+		if err != nil {
+			return "", fmt.Errorf("output %d (%s): %w", i+1, name, err)
+		}
+		return outputText(o, 0)
+	}
+	return "", fmt.Errorf("--script %s: the account carries no such script type, only %s", script, strings.Join(names, ", "))
+}
+
+// withMaster returns a copy of an account's output whose key origin names
+// the account's master fingerprint (BCR-2020-015 leaves it out of the
+// keys). An origin naming another fingerprint is refused.
+func withMaster(o urtypes.Output, master uint32) (urtypes.Output, error) {
+	if o.Inner != nil {
+		inner, err := withMaster(*o.Inner, master)
+		if err != nil {
+			return urtypes.Output{}, err
+		}
+		o.Inner = &inner
+		return o, nil
+	}
+	if o.Key == nil || o.Key.HD == nil || o.Key.HD.Origin == nil {
+		return o, nil // outputText names what is missing
+	}
+	hd := *o.Key.HD
+	origin := *hd.Origin
+	switch origin.SourceFingerprint {
+	case 0:
+		origin.SourceFingerprint = master
+	case master:
+	default:
+		return urtypes.Output{}, fmt.Errorf("the key's origin fingerprint %08x is not the account's master fingerprint %08x", origin.SourceFingerprint, master)
+	}
+	hd.Origin = &origin
+	o.Key = &urtypes.Key{HD: &hd}
+	return o, nil
 }

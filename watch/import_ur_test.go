@@ -4,9 +4,14 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+
+	"github.com/coffer-custody/coffer/keygen"
 	"github.com/coffer-custody/coffer/qr/ur"
 	"github.com/coffer-custody/coffer/qr/urtypes"
 	"github.com/coffer-custody/coffer/wallet"
@@ -357,5 +362,128 @@ func TestFingerprintByteOrder(t *testing.T) {
 	}
 	if !strings.HasPrefix(s, "[d34db33f/44h/0h/0h]xpub") || !strings.HasSuffix(s, "/<0;1>/*") {
 		t.Fatalf("%s", s)
+	}
+}
+
+// bcr015 is BCR-2020-015's example (testdata/ur/bcr-2020-015-account-example.json).
+type bcr015 struct {
+	Mnemonic string `json:"mnemonic"`
+	UR       string `json:"ur"`
+}
+
+// The paper's crypto-account imports, for each single-key script, as the
+// account its mnemonic derives (checked here from the mnemonic itself);
+// its multisig entries are cosigner keys.
+func TestParseWalletURAccountExample(t *testing.T) {
+	var ex bcr015
+	if err := json.Unmarshal(golden(t, "ur", "bcr-2020-015-account-example.json"), &ex); err != nil {
+		t.Fatal(err)
+	}
+	typ, cb := parseUR(t, ex.UR)
+	if typ != urtypes.TypeAccount {
+		t.Fatalf("type %s", typ)
+	}
+	seed := keygen.Seed([]byte(ex.Mnemonic), nil)
+	master, err := hdkeychain.NewMaster(seed, &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		script, form string
+		path         wallet.Path
+	}{
+		{"", "wpkh(%s)", wallet.Path{84 + wallet.Hardened, wallet.Hardened, wallet.Hardened}},
+		{"wpkh", "wpkh(%s)", wallet.Path{84 + wallet.Hardened, wallet.Hardened, wallet.Hardened}},
+		{"sh-wpkh", "sh(wpkh(%s))", wallet.Path{49 + wallet.Hardened, wallet.Hardened, wallet.Hardened}},
+		{"tr", "tr(%s)", wallet.Path{86 + wallet.Hardened, wallet.Hardened, wallet.Hardened}},
+		{"pkh", "pkh(%s)", wallet.Path{44 + wallet.Hardened, wallet.Hardened, wallet.Hardened}}, // as a crypto-output pkh imports
+	} {
+		k, err := wallet.DerivePath(master, c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xpub, err := wallet.Neuter(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		origin := wallet.KeyOrigin{Fingerprint: [4]byte{0x37, 0xb5, 0xee, 0xd4}, Path: c.path}
+		text := fmt.Sprintf(c.form, "["+origin.String()+"]"+xpub.String()+"/<0;1>/*")
+		withSum, err := wallet.AddChecksum(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := multipathOf(withSum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := ParseWalletUR(typ, cb, c.script)
+		if err != nil {
+			t.Errorf("--script %q: %v", c.script, err)
+			continue
+		}
+		if im.Descriptor.String() != want.String() || im.Format != "ur:crypto-account" {
+			t.Errorf("--script %q: %s, want %s", c.script, im.Descriptor, want)
+		}
+	}
+	for _, c := range []struct{ script, err string }{
+		{"wsh-multi", "ur:crypto-account: a BSMS key record is one signer's key, not a wallet: the account's wsh-multi entry"},
+		{"sh-wsh-multi", "ur:crypto-account: a BSMS key record is one signer's key"},
+		{"sh-multi", "ur:crypto-account: a BSMS key record is one signer's key"},
+		{"wsh", "ur:crypto-account: --script wsh: the account carries no such script type, only pkh, sh-wpkh, wpkh, sh-multi, sh-wsh-multi, wsh-multi, tr"},
+	} {
+		_, err := ParseWalletUR(typ, cb, c.script)
+		if err == nil || !strings.HasPrefix(err.Error(), c.err) {
+			t.Errorf("--script %s: %v, want %q", c.script, err, c.err)
+		}
+		if strings.HasSuffix(c.script, "-multi") && !errors.Is(err, ErrKeyRecord) {
+			t.Errorf("--script %s: not ErrKeyRecord", c.script)
+		}
+	}
+}
+
+// Accounts that cannot serve: a key naming another master, a private key,
+// no script the caller wants.
+func TestParseWalletURAccountBad(t *testing.T) {
+	im, err := ParseWalletFile(golden(t, "export", "regtest", "descriptor-wpkh.txt"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := outputOf(t, im.Descriptor, nil)
+	fp := o.Key.HD.Origin.SourceFingerprint
+	for _, c := range []struct {
+		name   string
+		a      urtypes.Account
+		script string
+		err    string
+	}{
+		{"other master", urtypes.Account{MasterFingerprint: fp + 1, Outputs: []urtypes.Output{o}}, "", "ur:crypto-account: output 1 (wpkh): the key's origin fingerprint"},
+		{"no wpkh", urtypes.Account{MasterFingerprint: fp, Outputs: []urtypes.Output{o}}, "tr", "ur:crypto-account: --script tr: the account carries no such script type, only wpkh"},
+	} {
+		cb, err := c.a.MarshalCBOR()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseWalletUR(urtypes.TypeAccount, cb, c.script); err == nil || !strings.HasPrefix(err.Error(), c.err) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.err)
+		}
+	}
+	// The same output with the master fingerprint at the top and not in
+	// the key imports as the file does.
+	bare := o
+	hd := *o.Key.HD
+	origin := *hd.Origin
+	origin.SourceFingerprint = 0
+	hd.Origin = &origin
+	bare.Key = &urtypes.Key{HD: &hd}
+	cb, err := urtypes.Account{MasterFingerprint: fp, Outputs: []urtypes.Output{bare}}.MarshalCBOR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseWalletUR(urtypes.TypeAccount, cb, "")
+	if err != nil || got.Descriptor.String() != im.Descriptor.String() {
+		t.Errorf("bare origin: %v, %v", got, err)
+	}
+	if _, err := ParseWalletUR(urtypes.TypeAccount, []byte{0xa2, 0x01, 0x00, 0x02, 0x80}, ""); err == nil || !strings.HasPrefix(err.Error(), "ur:crypto-account is not a valid structure") {
+		t.Errorf("empty account: %v", err)
 	}
 }
