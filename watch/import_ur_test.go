@@ -487,3 +487,49 @@ func TestParseWalletURAccountBad(t *testing.T) {
 		t.Errorf("empty account: %v", err)
 	}
 }
+
+// What coffer export --qr-out sends (testdata/ur/coffer-regtest-*.cbor,
+// checked byte for byte by cmd/coffer's qr_export_account script) imports
+// as the same wallets as the descriptor exports of the same vault.
+func TestParseWalletURCofferExports(t *testing.T) {
+	want := func(script string) string {
+		im, err := ParseWalletFile(golden(t, "export", "regtest", "descriptor-"+script+".txt"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return im.Descriptor.String()
+	}
+	for _, c := range []struct {
+		file, typ, script string
+	}{
+		{"coffer-regtest-output-wpkh.cbor", urtypes.TypeOutput, "wpkh"},
+		{"coffer-regtest-output-tr.cbor", urtypes.TypeOutput, "tr"},
+		{"coffer-regtest-account.cbor", urtypes.TypeAccount, "wpkh"},
+		{"coffer-regtest-account.cbor", urtypes.TypeAccount, "sh-wpkh"},
+		{"coffer-regtest-account.cbor", urtypes.TypeAccount, "tr"},
+	} {
+		im, err := ParseWalletUR(c.typ, golden(t, "ur", c.file), c.script)
+		if err != nil {
+			t.Errorf("%s --script %s: %v", c.file, c.script, err)
+			continue
+		}
+		if w := want(c.script); im.Descriptor.String() != w {
+			t.Errorf("%s --script %s: %s, want %s", c.file, c.script, im.Descriptor, w)
+		}
+	}
+	// The account's multisig entries are the BSMS exports' keys.
+	a, err := urtypes.ParseAccount(golden(t, "ur", "coffer-regtest-account.cbor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range a.Outputs {
+		names = append(names, accountScript(o))
+	}
+	if got := strings.Join(names, " "); got != "sh-wpkh wpkh sh-wsh-multi wsh-multi tr" {
+		t.Errorf("account scripts %s", got)
+	}
+	if _, err := ParseWalletUR(urtypes.TypeAccount, golden(t, "ur", "coffer-regtest-account.cbor"), "wsh-multi"); !errors.Is(err, ErrKeyRecord) {
+		t.Errorf("wsh-multi entry: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/coffer-custody/coffer/export"
 	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/qrcli"
+	"github.com/coffer-custody/coffer/qr/urtypes"
 	"github.com/coffer-custody/coffer/wallet"
 )
 
@@ -47,13 +49,18 @@ Formats:
 The export goes to stdout, or to --out F (never overwriting a file), and its
 SHA-256 is printed so the reading side can check what crossed the gap
 (--expect-sha256). --qr-out shows it as animated QR codes on the terminal or
-writes them as PNG frames or a GIF (ur:bytes, or BBQr with --qr-format bbqr),
-instead of printing it. The export is recorded in the vault's journal.`,
+writes them as PNG frames or a GIF instead of printing it, in the form wallets
+scan: --format descriptor as ur:crypto-output (BCR-2020-010: the account key
+with its origin and children <0;1>/*), --format generic-json as
+ur:crypto-account (BCR-2020-015: every script type's account, as Keystone and
+Passport show it and Sparrow scans it), other formats as ur:bytes of the file.
+--qr-ur-type bytes sends any format as ur:bytes; --qr-format bbqr as BBQr. The export is recorded in the vault's journal.`,
 		Example: `  coffer export --format descriptor --script wpkh
   coffer export --format core --script tr --out core.json
   coffer export --format bsms --script wsh-multi --out alice.bsms
   coffer export --format electrum --out wallet.electrum
-  coffer export --format descriptor --script wpkh --qr-out terminal`,
+  coffer export --format descriptor --script wpkh --qr-out terminal
+  coffer export --format generic-json --qr-out png:frames`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExport(cmd, g, o)
@@ -128,6 +135,20 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 	}
 	sum := sha256.Sum256(data)
 	sumHex := hex.EncodeToString(sum[:])
+	// What the QR codes carry, when it is a CBOR structure wallets scan
+	// rather than the export's bytes: made before the journal records it.
+	var qrType string
+	var qrCBOR []byte
+	if o.qrOut.CarriesCBOR() {
+		if qrType, qrCBOR, err = exportUR(v, acct, o.format); err != nil {
+			return failf("", "cannot make the %s export's QR structure: %v", o.format, err)
+		}
+	}
+	qrSum := ""
+	if qrCBOR != nil {
+		s := sha256.Sum256(qrCBOR)
+		qrSum = hex.EncodeToString(s[:])
+	}
 
 	// Journal first: an export that is not journaled is never released.
 	if err := v.journal(audit.KindExport, struct {
@@ -137,8 +158,10 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 		Path    string `json:"path"`
 		Out     string `json:"out,omitempty"`
 		QR      string `json:"qr,omitempty"`
+		QRType  string `json:"qr_type,omitempty"`
+		QRSHA   string `json:"qr_sha256,omitempty"`
 		SHA256  string `json:"sha256"`
-	}{o.format, a.script.String(), a.number, a.path.String(), o.out, o.qrOut.Target().String(), sumHex}, g.env.now()); err != nil {
+	}{o.format, a.script.String(), a.number, a.path.String(), o.out, o.qrOut.Target().String(), qrType, qrSum, sumHex}, g.env.now()); err != nil {
 		return err
 	}
 	if o.out != "" {
@@ -146,7 +169,12 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 			return failf("choose another --out, or move the old file away", "cannot write %s: %v", o.out, err)
 		}
 	}
-	sent, err := o.qrOut.Write(cmd, data) // nil without --qr-out
+	var sent *qrcli.Sent
+	if qrCBOR != nil {
+		sent, err = o.qrOut.WriteCBOR(cmd, qrType, qrCBOR)
+	} else {
+		sent, err = o.qrOut.Write(cmd, data) // nil without --qr-out
+	}
 	if err != nil {
 		return err
 	}
@@ -217,4 +245,98 @@ func exportGeneric(v *unlocked, number uint32) ([]byte, error) {
 		accounts = append(accounts, export.Account{Network: v.net, Fingerprint: v.fingerprint, Script: st, Account: number, Path: a.path, XPub: a.xpub})
 	}
 	return export.GenericJSON(master, v.net, accounts...)
+}
+
+// exportUR returns the UR type and CBOR that carry a descriptor export
+// (ur:crypto-output) or a generic-json one (ur:crypto-account); for other
+// formats it returns no CBOR, and the export's bytes go as ur:bytes.
+func exportUR(v *unlocked, acct export.Account, format string) (string, []byte, error) {
+	fp := binary.BigEndian.Uint32(v.fingerprint[:])
+	switch format {
+	case "descriptor":
+		k, err := accountHDKey(acct, fp, true)
+		if err != nil {
+			return "", nil, err
+		}
+		o, err := accountOutput(acct.Script, k)
+		if err != nil {
+			return "", nil, err
+		}
+		b, err := o.MarshalCBOR()
+		return urtypes.TypeOutput, b, err
+	case "generic-json":
+		// BCR-2020-015's order: sh(wpkh), wpkh, sh(wsh), wsh, tr. The
+		// keys' origins leave the master fingerprint to the account.
+		a := urtypes.Account{MasterFingerprint: fp}
+		for _, st := range []wallet.ScriptType{wallet.ScriptSHWPKH, wallet.ScriptWPKH, wallet.ScriptSHWSHMulti, wallet.ScriptWSHMulti, wallet.ScriptTR} {
+			d, err := deriveAccount(v.master, v.net, st, acct.Account)
+			if err != nil {
+				return "", nil, err
+			}
+			k, err := accountHDKey(export.Account{Network: v.net, Script: st, Account: acct.Account, Path: d.path, XPub: d.xpub}, 0, false)
+			if err != nil {
+				return "", nil, err
+			}
+			o, err := accountOutput(st, k)
+			if err != nil {
+				return "", nil, err
+			}
+			a.Outputs = append(a.Outputs, o)
+		}
+		b, err := a.MarshalCBOR()
+		return urtypes.TypeAccount, b, err
+	}
+	return "", nil, nil
+}
+
+// accountHDKey is the account's xpub as a crypto-hdkey: key, chain code,
+// the network for test networks (UR knows mainnet and testnet only, so
+// regtest is testnet), its origin (with fp when not 0) and, when children
+// is set, the receive and change branches <0;1>/*.
+func accountHDKey(acct export.Account, fp uint32, children bool) (*urtypes.HDKey, error) {
+	path, err := acct.AccountPath()
+	if err != nil {
+		return nil, err
+	}
+	pub, err := acct.XPub.ECPubKey()
+	if err != nil {
+		return nil, err
+	}
+	origin := &urtypes.Keypath{SourceFingerprint: fp, Depth: -1}
+	for _, c := range path {
+		origin.Steps = append(origin.Steps, urtypes.Step{Kind: urtypes.StepIndex, Index: c &^ wallet.Hardened, Hardened: c >= wallet.Hardened})
+	}
+	k := &urtypes.HDKey{
+		KeyData:           pub.SerializeCompressed(),
+		ChainCode:         acct.XPub.ChainCode(),
+		Origin:            origin,
+		ParentFingerprint: acct.XPub.ParentFingerprint(),
+	}
+	if acct.Network.IsTest() {
+		k.UseInfo = &urtypes.CoinInfo{Network: 1}
+	}
+	if children {
+		k.Children = &urtypes.Keypath{Depth: -1, Steps: []urtypes.Step{{Kind: urtypes.StepPair, Index: 0, High: 1}, {Kind: urtypes.StepWildcard}}}
+	}
+	return k, nil
+}
+
+// accountOutput wraps an account key in its script type's expression:
+// wpkh(K), sh(wpkh(K)), tr(K), and for a multisig cosigner's key wsh(K)
+// and sh(wsh(K)) as BCR-2020-015 writes them.
+func accountOutput(st wallet.ScriptType, k *urtypes.HDKey) (urtypes.Output, error) {
+	key := &urtypes.Key{HD: k}
+	switch st {
+	case wallet.ScriptWPKH:
+		return urtypes.Output{Kind: urtypes.WPKH, Key: key}, nil
+	case wallet.ScriptSHWPKH:
+		return urtypes.Output{Kind: urtypes.SH, Inner: &urtypes.Output{Kind: urtypes.WPKH, Key: key}}, nil
+	case wallet.ScriptTR:
+		return urtypes.Output{Kind: urtypes.Taproot, Key: key}, nil
+	case wallet.ScriptWSHMulti:
+		return urtypes.Output{Kind: urtypes.WSH, Key: key}, nil
+	case wallet.ScriptSHWSHMulti:
+		return urtypes.Output{Kind: urtypes.SH, Inner: &urtypes.Output{Kind: urtypes.WSH, Key: key}}, nil
+	}
+	return urtypes.Output{}, fmt.Errorf("script type %s has no output expression", st)
 }

@@ -13,7 +13,10 @@
 // ([Sent.Print] or as JSON). [Detect] picks the types: a PSBT (binary, or
 // base64 starting "cHNidP") goes as ur:crypto-psbt (ur:psbt with
 // --qr-ur-type psbt) or BBQr P, a transaction as BBQr T, JSON as J, text as
-// U, anything else as ur:bytes or BBQr B. The terminal animation goes to
+// U, anything else as ur:bytes or BBQr B. A command that also has its
+// data as a registered CBOR structure (coffer export: crypto-output,
+// crypto-account) sends that with [OutFlags.WriteCBOR] when
+// [OutFlags.CarriesCBOR] (UR format, no --qr-ur-type). The terminal animation goes to
 // stderr and runs until a key is pressed (stdin in raw mode) when stdin and
 // stderr are terminals, else for --qr-loops passes ([NonTTYLoops] by
 // default). A file written for the other side goes through [WriteFile],

@@ -269,6 +269,85 @@ func (o *OutFlags) Write(cmd *cobra.Command, data []byte) (*Sent, error) {
 		Target: o.target.String(), Format: o.format.String(), Type: typ, Kind: c.Kind.String(), From: c.From,
 		Frames: len(codes), Version: codes[0].Version(), Bytes: len(c.Data), SHA256: hex.EncodeToString(sum[:]),
 	}
+	return o.emit(cmd, codes, s)
+}
+
+// CarriesCBOR reports whether a command that has its data as a registered
+// CBOR structure too (a crypto-output, a crypto-account) should send it
+// with WriteCBOR: --qr-out given, --qr-format ur, and no --qr-ur-type
+// (--qr-ur-type bytes keeps the file as ur:bytes).
+func (o *OutFlags) CarriesCBOR() bool {
+	return o.Set() && o.format == qr.FormatUR && o.urType == ""
+}
+
+// WriteCBOR is Write for a UR of a registered CBOR structure: message is
+// the CBOR of a value of UR type typ (e.g. crypto-output), sent as it is.
+// The parts are checked to reassemble to message and every code is decoded
+// back, as Write does. Call it only when CarriesCBOR is true.
+func (o *OutFlags) WriteCBOR(cmd *cobra.Command, typ string, message []byte) (*Sent, error) {
+	if !o.CarriesCBOR() {
+		return nil, cli.Failf("", "ur:%s needs --qr-out with --qr-format ur and no --qr-ur-type", typ)
+	}
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
+	texts, err := urTexts(typ, message, o.density)
+	if err != nil {
+		return nil, cli.Failf("", "cannot make ur:%s parts of %d bytes: %v", typ, len(message), err)
+	}
+	codes, err := qr.EncodeSeries(texts, 0, qr.LevelL)
+	if err != nil {
+		hint := ""
+		if errors.Is(err, qr.ErrTooLong) {
+			hint = "lower --qr-density"
+		}
+		return nil, cli.Fail(cli.ExitError, fmt.Errorf("cannot make ur QR codes of %d bytes: %v", len(message), err), hint)
+	}
+	s := &Sent{
+		Target: o.target.String(), Format: o.format.String(), Type: typ, Kind: "CBOR",
+		Frames: len(codes), Version: codes[0].Version(), Bytes: len(message), SHA256: sha256Hex(message),
+	}
+	return o.emit(cmd, codes, s)
+}
+
+// urTexts splits a UR of message into the texts of an animation (upper
+// case, the fragments once and half as many fountain parts again, as
+// package qr does for files) and checks that they reassemble to message.
+func urTexts(typ string, message []byte, density int) ([]string, error) {
+	u, err := ur.New(typ, message)
+	if err != nil {
+		return nil, err
+	}
+	if density == 0 {
+		density = qr.DefaultFragmentLen
+	}
+	e, err := ur.NewEncoder(u, ur.EncoderOptions{MaxFragmentLen: density})
+	if err != nil {
+		return nil, err
+	}
+	n := e.SeqLen() + e.SeqLen()/2
+	if e.IsSinglePart() {
+		n = 1
+	}
+	texts := make([]string, n)
+	d := ur.NewDecoder(ur.Limits{})
+	for i := range texts {
+		texts[i] = strings.ToUpper(e.NextPart())
+		if !d.Complete() {
+			if err := d.Receive(texts[i]); err != nil {
+				return nil, fmt.Errorf("part %d does not read back: %v", i+1, err)
+			}
+		}
+	}
+	back, err := d.Result()
+	if err != nil || back.Type != u.Type || !bytes.Equal(back.CBOR, message) {
+		return nil, fmt.Errorf("the parts do not reassemble to the message (%v)", err)
+	}
+	return texts, nil
+}
+
+// emit shows or writes the checked codes by --qr-out and completes s.
+func (o *OutFlags) emit(cmd *cobra.Command, codes []*qr.Code, s *Sent) (*Sent, error) {
 	switch o.target.Kind {
 	case "terminal":
 		if err := o.show(cmd, codes); err != nil {
