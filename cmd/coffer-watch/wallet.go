@@ -75,7 +75,7 @@ SHA-256 is not the one the other side printed.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.name, "name", "", "the wallet's name (default from its type and descriptor)")
-	cmd.Flags().StringVar(&o.script, "script", "", "generic-json or ur:crypto-hdkey: the script to import: wpkh, tr or sh-wpkh")
+	cmd.Flags().StringVar(&o.script, "script", "", "generic-json, ur:crypto-account or ur:crypto-hdkey: the script to import: wpkh (default), tr or sh-wpkh")
 	o.qrIn.AllowCBOR = true // ur:crypto-output, ur:crypto-hdkey
 	o.qrIn.MaxBytes = watch.MaxImportFile
 	o.qrIn.Register(cmd)
