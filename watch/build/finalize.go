@@ -48,6 +48,9 @@ func Combine(ps []*psbt.Packet, names []string) (*psbt.Packet, error) {
 	if len(ps) == 0 {
 		return nil, errors.New("nothing to combine")
 	}
+	if len(names) != len(ps) {
+		return nil, fmt.Errorf("combine: %d names for %d PSBTs", len(names), len(ps))
+	}
 	base := ps[0]
 	want := base.UnsignedTx.TxHash()
 	for k, p := range ps[1:] {
