@@ -40,7 +40,32 @@ for f in descriptor core bsms generic-json electrum; do
   c export --format "$f" --script "$script" "${unlock[@]}"
 done
 
-say "7. The vault after the ceremony"
+say "7. The spending policy, installed at the ceremony with its admins present"
+# Each admin makes a key on their own machine; the policy lists the public halves.
+for id in alice dan; do
+  "$bin/coffer-watch" approver keygen --id "$id" --out "$work/$id.key" --json >"$work/$id.json"
+done
+pub() { sed -n 's/.*"public_key": "\(.*\)".*/\1/p' "$work/$1.json"; }
+cat >"$work/policy.yaml" <<POLICY
+version: 1
+network: regtest
+admins:
+  required: 2
+  keys:
+    - {id: alice, key: "$(pub alice)"}
+    - {id: dan,   key: "$(pub dan)"}
+rules:
+  - name: petty
+    max_per_tx: 2btc
+    velocity: {limit: 5btc, window: 24h}
+    destinations: any
+    max_fee_rate: 50sat/vb
+POLICY
+cat "$work/policy.yaml"
+c policy install "$work/policy.yaml" --present alice --present dan "${unlock[@]}"
+c policy show
+
+say "8. The vault after the ceremony"
 ls -l "$COFFER_VAULT"
 c doctor --json | head -30 || true
 # The online half: coffer-watch against a btcd regtest node on 127.0.0.1,
@@ -48,7 +73,7 @@ c doctor --json | head -30 || true
 # into the cache folder the tests use.
 btcd_dir="${COFFER_BTCD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/coffer/btcd}"
 if [ ! -x "$btcd_dir/btcd" ] || [ ! -x "$btcd_dir/btcctl" ]; then
-  say "8. Installing btcd v0.26.2 (once) into $btcd_dir"
+  say "9. Installing btcd v0.26.2 (once) into $btcd_dir"
   mkdir -p "$btcd_dir"
   GOBIN="$btcd_dir" GOFLAGS= CGO_ENABLED=0 go install github.com/btcsuite/btcd@v0.26.2 github.com/btcsuite/btcd/cmd/btcctl@v0.26.2
 fi
@@ -62,7 +87,7 @@ p2pport=$((rpcport + 1))
 rpcpass=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 mine=$("$bin/coffer" address --script wpkh --index 0 "${unlock[@]}" | awk '{print $2}')
 
-say "9. A btcd regtest node on 127.0.0.1:$rpcport, mining to the vault's first address $mine"
+say "10. A btcd regtest node on 127.0.0.1:$rpcport, mining to the vault's first address $mine"
 HOME="$node" "$btcd_dir/btcd" --regtest --configfile="$node/btcd.conf" --datadir="$node/data" --logdir="$node/logs" \
   --rpcuser=demo --rpcpass="$rpcpass" --rpclisten=127.0.0.1:$rpcport --listen=127.0.0.1:$p2pport \
   --rpccert="$node/rpc.cert" --rpckey="$node/rpc.key" --nodnsseed --noonion --txindex --addrindex \
@@ -74,7 +99,7 @@ for _ in $(seq 100); do ctl getblockcount >/dev/null 2>&1 && break; sleep 0.2; d
 ctl generate 101 >/dev/null
 echo "mined 101 blocks: two coinbases of 50 BTC have matured"
 
-say "10. The node settings go into the data folder's config once"
+say "11. The node settings go into the data folder's config once"
 cat >"$COFFER_WATCH_DATA/config" <<CFG
 network = regtest
 backend = btcd
@@ -85,23 +110,21 @@ rpc-cert = $node/rpc.cert
 CFG
 sed 's/^rpc-pass = .*/rpc-pass = (hidden)/' "$COFFER_WATCH_DATA/config"
 
-say "11. Import the watch-only export and follow the chain"
+say "12. Import the watch-only export and follow the chain"
 "$bin/coffer" export --format descriptor --script wpkh --out "$work/hot.txt" "${unlock[@]}" >/dev/null
 w wallet import "$work/hot.txt" --name hot
 w sync
 w balance
 
-say "12. A withdrawal request: 1.5 BTC at 2 sat/vB, an unsigned PSBT for the signer"
+say "13. A withdrawal request: 1.5 BTC at 2 sat/vB, an unsigned PSBT for the signer"
 # The payee: the regtest P2WSH address of OP_TRUE, outside every wallet.
 payee=bcrt1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqseac85
 w send --wallet hot --to "$payee=1.5btc" --fee-rate 2 --out "$work/req.psbt" --initiator demo
 
-say "13. Offline: coffer reviews and signs (the officer would type yes)"
-nopolicy=()
-"$bin/coffer" sign --help 2>&1 | grep -q -- --no-policy && nopolicy=(--no-policy)
-c sign "$work/req.psbt" --out "$work/signed.psbt" --yes "${nopolicy[@]}" "${unlock[@]}"
+say "14. Offline: coffer reviews the request, the policy allows it (rule petty), the officer signs (--yes stands for typing yes)"
+c sign "$work/req.psbt" --out "$work/signed.psbt" --yes "${unlock[@]}"
 
-say "14. Online: finalize, check every input, broadcast; the node mines it"
+say "15. Online: finalize, check every input, broadcast; the node mines it"
 w finalize "$work/signed.psbt" --broadcast
 ctl generate 1 >/dev/null
 w sync
