@@ -117,9 +117,11 @@ func (p *prompter) readLine(label string) ([]byte, error) {
 	return b, nil
 }
 
-// refuseExistingVault stops a ceremony that would overwrite a vault.
+// refuseExistingVault stops a ceremony that would overwrite a vault, or
+// any part of one left behind (a journal, a policy, registered wallets):
+// a new vault never chains onto, or cleans up, files it did not write.
 func refuseExistingVault(dir string) error {
-	for _, name := range []string{keystoreFile, ceremonyFile} {
+	for _, name := range []string{keystoreFile, ceremonyFile, auditcmd.CeremonySigFile, journalFile, policyFile, walletsDir} {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
 			return fail(exitError, fmt.Errorf("vault %s already exists (it has %s); a ceremony never overwrites a vault", dir, name),
 				"choose another folder with --vault, or move the old vault away first")
