@@ -25,21 +25,8 @@ func TestBadInput(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	v := newVault(t, e, dir)
-	v.coffer1("export", "--format", "descriptor", "--script", "wpkh", "--out", filepath.Join(dir, "d.txt"))
-	w := newWatcher(t, e.node, dir)
-	w.ok("wallet", "import", filepath.Join(dir, "d.txt"), "--name", "ops")
-	var a struct {
-		Address string `json:"address"`
-	}
-	w.json(&a, "receive", "--wallet", "ops")
-	if _, err := e.node.Fund(ctx, regtest.Payment{Address: a.Address, Amount: coin}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.node.Generate(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	w.ok("sync")
+	v, w := singleSigWallet(t, e, dir)
+	fundOps(t, e, w)
 	payee := randomAddress(t)
 	out := w.path("out.psbt")
 	badCSV := w.path("bad.csv")
@@ -139,10 +126,7 @@ func TestBadInput(t *testing.T) {
 func TestNodeRefusals(t *testing.T) {
 	e := setup(t)
 	dir := t.TempDir()
-	v := newVault(t, e, dir)
-	v.coffer1("export", "--format", "descriptor", "--script", "wpkh", "--out", filepath.Join(dir, "d.txt"))
-	w := newWatcher(t, e.node, dir)
-	w.ok("wallet", "import", filepath.Join(dir, "d.txt"), "--name", "ops")
+	_, w := singleSigWallet(t, e, dir)
 	w.ok("sync")
 	before := w.ok("balance", "--json") + w.ok("utxos", "--json") + w.ok("addresses", "--wallet", "ops", "--count", "30", "--json")
 	tests := []struct {

@@ -169,6 +169,35 @@ type watcher struct {
 	dir  string
 }
 
+// singleSigWallet makes a vault in dir, exports its P2WPKH account and
+// imports it into a new coffer-watch as wallet "ops".
+func singleSigWallet(t *testing.T, e *e2e, dir string) (*party, *watcher) {
+	t.Helper()
+	v := newVault(t, e, dir)
+	v.coffer1("export", "--format", "descriptor", "--script", "wpkh", "--out", filepath.Join(dir, "d.txt"))
+	w := newWatcher(t, e.node, dir)
+	w.ok("wallet", "import", filepath.Join(dir, "d.txt"), "--name", "ops")
+	return v, w
+}
+
+// fundOps pays one coin to the next receive address of wallet "ops", mines
+// it and syncs.
+func fundOps(t *testing.T, e *e2e, w *watcher) {
+	t.Helper()
+	ctx := context.Background()
+	var a struct {
+		Address string `json:"address"`
+	}
+	w.json(&a, "receive", "--wallet", "ops")
+	if _, err := e.node.Fund(ctx, regtest.Payment{Address: a.Address, Amount: coin}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.node.Generate(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	w.ok("sync")
+}
+
 func newWatcher(t *testing.T, n *regtest.Node, dir string) *watcher {
 	t.Helper()
 	data := filepath.Join(dir, "watch")

@@ -316,21 +316,8 @@ func TestRoundTripBump(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	v := newVault(t, e, dir)
-	v.coffer1("export", "--format", "descriptor", "--script", "wpkh", "--out", filepath.Join(dir, "d.txt"))
-	w := newWatcher(t, e.node, dir)
-	w.ok("wallet", "import", filepath.Join(dir, "d.txt"), "--name", "ops")
-	var a struct {
-		Address string `json:"address"`
-	}
-	w.json(&a, "receive", "--wallet", "ops")
-	if _, err := e.node.Fund(ctx, regtest.Payment{Address: a.Address, Amount: coin}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.node.Generate(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	w.ok("sync")
+	v, w := singleSigWallet(t, e, dir)
+	fundOps(t, e, w)
 	payee := randomAddress(t)
 	var first sendResult
 	w.json(&first, "send", "--wallet", "ops", "--to", payee+"=0.25btc", "--fee-rate", "1", "--out", w.path("r1.psbt"))
