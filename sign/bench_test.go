@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/btcsuite/btcd/wire"
 )
 
 var benchOut = flag.String("bench-out", "", "TestWriteBenchPSBT writes BenchmarkPipeline's PSBT and its test master key into this folder (scripts/bench-peer.sh)")
@@ -234,4 +237,53 @@ func TestWriteBenchPSBT(t *testing.T) {
 	sum := sha256.Sum256(raw)
 	t.Logf("wrote p2wpkh-1000.psbt (%d bytes, sha256 %s) and master.tprv (fingerprint %x) to %s",
 		len(raw), hex.EncodeToString(sum[:]), e.a.fp, *benchOut)
+}
+
+// BenchmarkScriptCheckFloor measures the one step of the pipeline that
+// the issue makes mandatory and Coffer cannot make cheaper: btcd's script
+// engine executing every input of BenchmarkPipeline's PSBT once signed,
+// on all cores, with the sighash midstates computed once — no decoding,
+// review, signing or serialization. It is the floor under
+// BenchmarkPipeline on this machine.
+func BenchmarkScriptCheckFloor(b *testing.B) {
+	e := newAnalyzeEnv(b)
+	p := mustDecode(b, benchPSBT(b, e, fxP2WPKH, 1000))
+	keys, err := NewHDKeys(e.a.master)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Sign(p, keys, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	keys.Zero()
+	raw, err := Finalize(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tx wire.MsgTx
+	if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
+		b.Fatal(err)
+	}
+	prevOuts := make([]*wire.TxOut, len(tx.TxIn))
+	for i := range prevOuts {
+		u, r := p.spentOutput(i)
+		if r != nil {
+			b.Fatal(r)
+		}
+		prevOuts[i] = u.out
+	}
+	ctx := newTxContext(&tx, prevOuts)
+	m := startCPU(b)
+	for i := 0; i < b.N; i++ {
+		var failed atomic.Int32
+		parallelFor(len(tx.TxIn), func(k int) {
+			if ctx.execute(&tx, k) != nil {
+				failed.Add(1)
+			}
+		})
+		if n := failed.Load(); n != 0 {
+			b.Fatalf("%d inputs fail their script", n)
+		}
+	}
+	m.report(b)
 }
