@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/coffer-custody/coffer/internal/txwire"
 	"github.com/coffer-custody/coffer/wallet"
 )
 
@@ -163,15 +164,11 @@ func decodeWitness(b []byte) (wire.TxWitness, error) {
 
 // decodeTx reads a transaction strictly: no byte left over.
 func decodeTx(b []byte) (*wire.MsgTx, error) {
-	var tx wire.MsgTx
-	r := bytes.NewReader(b)
-	if err := tx.Deserialize(r); err != nil {
+	tx, err := txwire.Decode(b)
+	if err != nil {
 		return nil, fmt.Errorf("not a transaction: %v", err)
 	}
-	if r.Len() != 0 {
-		return nil, fmt.Errorf("%d bytes follow the transaction", r.Len())
-	}
-	return &tx, nil
+	return tx, nil
 }
 
 func encodeTx(tx *wire.MsgTx) []byte {

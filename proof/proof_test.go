@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -459,6 +460,37 @@ func TestParseAddress(t *testing.T) {
 		}
 		if err != nil || n != tc.net {
 			t.Errorf("%q: %s %v, want %s", tc.in, n, err, tc.net)
+		}
+	}
+}
+
+// TestVerifyDeclaredCounts: a signature of a few bytes whose transaction
+// declares hundreds of thousands of inputs, millions of outputs or witness
+// items is refused without btcd allocating for them (it used to allocate
+// 80 to 140 MB per call, which starved the fuzzer on a loaded machine).
+func TestVerifyDeclaredCounts(t *testing.T) {
+	oneIn := "01" + strings.Repeat("00", 36) + "00" + "00000000"
+	oneOut := "01" + "0000000000000000" + "00"
+	for _, h := range []string{
+		"01000000" + "fe00000c00",
+		"01000000" + oneIn + "fe00003800",
+		"01000000" + "0001" + oneIn + oneOut + "fe00093d00",
+	} {
+		raw, _ := hex.DecodeString(h)
+		sig := base64.StdEncoding.EncodeToString(raw)
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		_, err := VerifyString("bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l", []byte("x"), sig)
+		runtime.ReadMemStats(&m1)
+		if !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", h, err)
+		}
+		if a := m1.TotalAlloc - m0.TotalAlloc; a > 1<<20 {
+			t.Errorf("%s: %d bytes allocated for a %d-byte signature", h, a, len(raw))
+		}
+		_, err = VerifyString("bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l", []byte("x"), prefixFull+sig)
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "but only") {
+			t.Errorf("ful%s: %v, want the declared count named", h, err)
 		}
 	}
 }

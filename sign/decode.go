@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -19,6 +20,8 @@ import (
 	"github.com/btcsuite/btcd/wire"
 	//lint:ignore SA1019 BIP174's PSBT_IN_RIPEMD160 preimage field is defined with RIPEMD-160
 	"golang.org/x/crypto/ripemd160"
+
+	"github.com/coffer-custody/coffer/internal/txwire"
 )
 
 // DefaultMaxSize is the size limit Decode applies when given 0: 32 MiB.
@@ -833,13 +836,12 @@ func checkPreimage(typ uint64, kdata, value []byte) error {
 // scriptSig, nothing left over.
 func parseUnsignedTx(v []byte) (*wire.MsgTx, error) {
 	const name = "PSBT_GLOBAL_UNSIGNED_TX"
-	tx := &wire.MsgTx{}
-	br := bytes.NewReader(v)
-	if err := tx.DeserializeNoWitness(br); err != nil {
-		return nil, malformed(SectionGlobal, -1, name, "transaction does not parse: %v", err)
+	tx, err := txwire.DecodeNoWitness(v)
+	if errors.Is(err, txwire.ErrTrailing) {
+		return nil, malformed(SectionGlobal, -1, name, "%v (witness serialization is not allowed here)", err)
 	}
-	if br.Len() != 0 {
-		return nil, malformed(SectionGlobal, -1, name, "%d bytes follow the transaction (witness serialization is not allowed here)", br.Len())
+	if err != nil {
+		return nil, malformed(SectionGlobal, -1, name, "transaction does not parse: %v", err)
 	}
 	for i, in := range tx.TxIn {
 		if len(in.SignatureScript) != 0 {
@@ -852,13 +854,12 @@ func parseUnsignedTx(v []byte) (*wire.MsgTx, error) {
 // parseFullTx reads a complete transaction (witness serialization allowed)
 // and refuses bytes left over.
 func parseFullTx(v []byte) (*wire.MsgTx, error) {
-	tx := &wire.MsgTx{}
-	br := bytes.NewReader(v)
-	if err := tx.Deserialize(br); err != nil {
-		return nil, fmt.Errorf("transaction does not parse: %v", err)
+	tx, err := txwire.Decode(v)
+	if errors.Is(err, txwire.ErrTrailing) {
+		return nil, err
 	}
-	if br.Len() != 0 {
-		return nil, fmt.Errorf("%d bytes follow the transaction", br.Len())
+	if err != nil {
+		return nil, fmt.Errorf("transaction does not parse: %v", err)
 	}
 	return tx, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -385,6 +386,25 @@ func TestDecodeFraming(t *testing.T) {
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestDecodeDeclaredCounts: a PSBT_GLOBAL_UNSIGNED_TX of a few bytes that
+// declares 786,432 inputs is refused by name without btcd allocating for
+// them (it used to allocate about 80 MB per call).
+func TestDecodeDeclaredCounts(t *testing.T) {
+	tx := []byte{1, 0, 0, 0, 0xfe, 0x00, 0x00, 0x0c, 0x00}
+	psbt := append([]byte("psbt\xff\x01\x00"), byte(len(tx)))
+	psbt = append(append(psbt, tx...), 0x00)
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	_, err := Decode(psbt, 0)
+	runtime.ReadMemStats(&m1)
+	if want := "PSBT_GLOBAL_UNSIGNED_TX: transaction does not parse: the transaction declares 786432 inputs but only 0 bytes follow"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	if a := m1.TotalAlloc - m0.TotalAlloc; a > 1<<20 {
+		t.Errorf("%d bytes allocated for a %d-byte PSBT", a, len(psbt))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/coffer-custody/coffer/internal/txwire"
 	"github.com/coffer-custody/coffer/watch/build"
 	"github.com/coffer-custody/coffer/watch/chain"
 	"github.com/coffer-custody/coffer/watch/store"
@@ -172,8 +173,8 @@ func ParseTx(text string) (*wire.MsgTx, error) {
 	if err != nil {
 		return nil, errors.New("not a transaction in hex")
 	}
-	tx := &wire.MsgTx{}
-	if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
+	tx, err := txwire.Decode(raw)
+	if err != nil {
 		return nil, fmt.Errorf("not a transaction: %v", err)
 	}
 	for i, in := range tx.TxIn {

@@ -7,8 +7,7 @@ import (
 	"encoding/json"
 	"unicode/utf8"
 
-	"github.com/btcsuite/btcd/wire"
-
+	"github.com/coffer-custody/coffer/internal/txwire"
 	"github.com/coffer-custody/coffer/qr/bbqr"
 	"github.com/coffer-custody/coffer/qr/ur"
 )
@@ -126,9 +125,8 @@ func isTransaction(b []byte) bool {
 	if len(b) < 60 || len(b) > maxTxProbe {
 		return false
 	}
-	var tx wire.MsgTx
-	r := bytes.NewReader(b)
-	if err := tx.Deserialize(r); err != nil || r.Len() != 0 {
+	tx, err := txwire.Decode(b)
+	if err != nil {
 		return false
 	}
 	return len(tx.TxIn) > 0 && len(tx.TxOut) > 0

@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/coffer-custody/coffer/internal/txwire"
 	"github.com/coffer-custody/coffer/sign"
 )
 
@@ -230,8 +231,8 @@ func Finalize(data []byte, name string) (*wire.MsgTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	tx := &wire.MsgTx{}
-	if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
+	tx, err := txwire.Decode(raw)
+	if err != nil {
 		return nil, fmt.Errorf("%s: the finalized transaction does not parse: %v", name, err)
 	}
 	prev := make([]*wire.TxOut, len(bp.Inputs))

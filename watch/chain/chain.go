@@ -13,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/coffer-custody/coffer/internal/txwire"
 	"github.com/coffer-custody/coffer/wallet"
 	"github.com/coffer-custody/coffer/watch/rpc"
 )
@@ -189,8 +190,8 @@ func parseTxHex(s string) (*wire.MsgTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node sent a transaction that is not hex")
 	}
-	tx := &wire.MsgTx{}
-	if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
+	tx, err := txwire.Decode(raw)
+	if err != nil {
 		return nil, fmt.Errorf("node sent a transaction that does not parse: %v", err)
 	}
 	return tx, nil
