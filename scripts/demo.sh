@@ -100,7 +100,8 @@ ctl generate 101 >/dev/null
 echo "mined 101 blocks: two coinbases of 50 BTC have matured"
 
 say "11. The node settings go into the data folder's config once"
-cat >"$COFFER_WATCH_DATA/config" <<CFG
+# It holds the RPC password: readable by its owner only, or coffer-watch refuses it.
+(umask 077 && cat >"$COFFER_WATCH_DATA/config") <<CFG
 network = regtest
 backend = btcd
 node = 127.0.0.1:$rpcport

@@ -132,18 +132,24 @@ func TestNodeRefusals(t *testing.T) {
 	tests := []struct {
 		name  string
 		args  []string
+		env   string // COFFER_WATCH_RPC_PASS, over the config file's
 		parts []string
 	}{
-		{"unreachable", []string{"sync", "--node", "127.0.0.1:1"}, []string{"node unreachable at 127.0.0.1:1", "nothing was changed"}},
-		{"auth refused", []string{"sync", "--rpc-pass", "wrong"}, []string{"node refused the RPC credentials", "nothing was changed"}},
-		{"plain http off loopback", []string{"sync", "--node", "192.0.2.1:18334", "--no-tls", "--rpc-cert", ""}, []string{"--no-tls is allowed only to a loopback address"}},
-		{"wrong network", []string{"sync", "--network", "testnet"}, []string{"is on regtest, not testnet"}},
-		{"unknown backend", []string{"sync", "--backend", "electrum"}, []string{`backend "electrum" is not one of core, btcd`}},
+		{"unreachable", []string{"sync", "--node", "127.0.0.1:1"}, "", []string{"node unreachable at 127.0.0.1:1", "nothing was changed"}},
+		{"auth refused", []string{"sync"}, "wrong-Pass-1234", []string{"node refused the RPC credentials", "nothing was changed"}},
+		{"plain http off loopback", []string{"sync", "--node", "192.0.2.1:18334", "--no-tls", "--rpc-cert", ""}, "", []string{"--no-tls is allowed only to a loopback address"}},
+		{"wrong network", []string{"sync", "--network", "testnet"}, "", []string{"is on regtest, not testnet"}},
+		{"unknown backend", []string{"sync", "--backend", "electrum"}, "", []string{`backend "electrum" is not one of core, btcd`}},
 	}
 	for _, tc := range tests {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
 			w.t = t
-			w.fails(tc.parts, tc.args...)
+			if tc.env != "" {
+				t.Setenv("COFFER_WATCH_RPC_PASS", tc.env)
+			}
+			if errs := w.fails(tc.parts, tc.args...); strings.Contains(errs, e.node.Pass()) || tc.env != "" && strings.Contains(errs, tc.env) {
+				t.Errorf("the message shows the password:\n%s", errs)
+			}
 		})
 	}
 	w.t = t

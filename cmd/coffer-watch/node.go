@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,13 +25,25 @@ import (
 )
 
 // configFile is the settings file inside the data folder: "key = value"
-// lines with the long flag names (backend, node, rpc-user, rpc-pass,
-// rpc-cookie, rpc-cert, no-tls, core-wallet, network).
+// lines with the long flag names (backend, node, rpc-user, rpc-cookie,
+// rpc-cert, no-tls, core-wallet, network) and rpc-pass, which has no flag.
 const configFile = "config"
+
+// maxConfig bounds the config file.
+const maxConfig = 64 << 10
 
 // settingNames are the settings a flag, a COFFER_WATCH_* variable or the
 // config file may give, in that order of precedence.
 var settingNames = []string{"network", "backend", "node", "rpc-user", "rpc-pass", "rpc-cookie", "rpc-cert", "no-tls", "core-wallet"}
+
+// secretSetting is the one setting that is never a flag: a command line is
+// visible to every local user (ps, /proc/PID/cmdline) and lands in the
+// shell's history. It comes from the config file (which must then be
+// private to its owner) or from COFFER_WATCH_RPC_PASS.
+const secretSetting = "rpc-pass"
+
+// passHint says where the RPC password goes.
+const passHint = "the RPC password is never a flag: write 'rpc-pass = ...' into the config file of the data folder (mode 0600), set COFFER_WATCH_RPC_PASS, or use --rpc-cookie"
 
 // watchFlags are the data folder and node settings every command shares.
 type watchFlags struct {
@@ -46,14 +60,13 @@ func (w *watchFlags) register(root *cobra.Command) {
 		"network":     "network of the database: mainnet, testnet, signet or regtest (default: the database's, else the wallet file's)",
 		"backend":     "node software: core or btcd",
 		"node":        "node RPC address HOST:PORT",
-		"rpc-user":    "RPC user",
-		"rpc-pass":    "RPC password (prefer the config file or --rpc-cookie)",
-		"rpc-cookie":  "Bitcoin Core's .cookie file, instead of --rpc-user/--rpc-pass",
+		"rpc-user":    "RPC user; the password is never a flag: rpc-pass in the config file (mode 0600) or COFFER_WATCH_RPC_PASS",
+		"rpc-cookie":  "Bitcoin Core's .cookie file, instead of --rpc-user and rpc-pass",
 		"rpc-cert":    "btcd's rpc.cert, to check the node's TLS certificate",
 		"core-wallet": "Bitcoin Core watch-only wallet to import descriptors into (default: scantxoutset, no wallet)",
 	}
 	for _, name := range settingNames {
-		if name == "no-tls" {
+		if name == "no-tls" || name == secretSetting {
 			continue
 		}
 		v := new(string)
@@ -91,30 +104,10 @@ func envName(setting string) string {
 }
 
 func (g *globalOptions) settings(cmd *cobra.Command, dir string) (settings, error) {
-	s := settings{}
 	// The config file first; variables and flags override it.
-	b, err := os.ReadFile(filepath.Join(dir, configFile))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, cli.Failf("", "cannot read %s: %v", filepath.Join(dir, configFile), err)
-	}
-	known := map[string]bool{}
-	for _, n := range settingNames {
-		known[n] = true
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(t, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || !known[k] {
-			return nil, cli.Failf("settings are "+strings.Join(settingNames, ", "), "%s line %d: %q is not \"setting = value\" with a known setting", filepath.Join(dir, configFile), line, t)
-		}
-		s[k] = v
+	s, err := readConfig(filepath.Join(dir, configFile))
+	if err != nil {
+		return nil, err
 	}
 	for _, n := range settingNames {
 		if v := os.Getenv(envName(n)); v != "" {
@@ -126,11 +119,92 @@ func (g *globalOptions) settings(cmd *cobra.Command, dir string) (settings, erro
 			}
 			continue
 		}
-		if f := cmd.Flags().Lookup(n); f != nil && f.Changed {
+		if f := cmd.Flags().Lookup(n); f != nil && f.Changed && g.w.values[n] != nil {
 			s[n] = *g.w.values[n]
 		}
 	}
 	return s, nil
+}
+
+// readConfig reads the config file at path; a missing file is no
+// settings. A line is named by its number and its key, never its value
+// (a mistyped "rpc-password = ..." must not print the password). A file
+// holding rpc-pass must be its owner's alone, as ssh wants of a key.
+func readConfig(path string) (settings, error) {
+	s := settings{}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, cli.Failf("", "cannot read the config file %s: %v", path, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, cli.Failf("", "cannot read the config file %s: %v", path, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, cli.Failf("the config file holds \"setting = value\" lines", "the config file %s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxConfig+1))
+	if err != nil {
+		return nil, cli.Failf("", "cannot read the config file %s: %v", path, unwrapPath(err))
+	}
+	if len(b) > maxConfig {
+		return nil, cli.Failf("", "the config file %s is larger than %d bytes", path, maxConfig)
+	}
+	known := map[string]bool{}
+	for _, n := range settingNames {
+		known[n] = true
+	}
+	hint := "settings are " + strings.Join(settingNames, ", ")
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 4096), maxConfig+1)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case !ok:
+			// The whole line may be a password: it is not shown.
+			return nil, cli.Failf(hint, "%s line %d is not \"setting = value\" (the line is not shown: it may hold a secret)", path, line)
+		case !known[k]:
+			return nil, cli.Failf(hint, "%s line %d: %s is not a known setting (the value is not shown)", path, line, showKey(k))
+		}
+		s[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, cli.Failf("", "cannot read the config file %s: %v", path, err)
+	}
+	if s[secretSetting] != "" && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return nil, cli.Failf("chmod 600 "+path,
+			"the config file %s holds rpc-pass but is open to group or others (mode %04o); it must be readable by its owner only", path, fi.Mode().Perm())
+	}
+	return s, nil
+}
+
+// showKey quotes a config key for a message when it looks like a setting
+// name; anything else (a password typed on the wrong side of the "=") is
+// not shown.
+func showKey(k string) string {
+	if k == "" {
+		return "the empty key"
+	}
+	if len(k) > 32 {
+		return "the key"
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return "the key"
+		}
+	}
+	return strconv.Quote(k)
 }
 
 // session is an open database with the service over it.
@@ -276,7 +350,7 @@ func nodeError(err error) error {
 	case errors.Is(err, rpc.ErrUnreachable):
 		return cli.Fail(cli.ExitError, err, "check that the node runs and --node is its RPC address; nothing was changed")
 	case errors.Is(err, rpc.ErrAuth):
-		return cli.Fail(cli.ExitError, err, "check --rpc-user/--rpc-pass or --rpc-cookie; nothing was changed")
+		return cli.Fail(cli.ExitError, err, "check rpc-user and rpc-pass (config file or COFFER_WATCH_RPC_PASS), or --rpc-cookie; nothing was changed")
 	case errors.Is(err, chain.ErrWrongNetwork):
 		return cli.Fail(cli.ExitError, err, "point --node at a node of the database's network; nothing was changed")
 	case errors.Is(err, chain.ErrSyncing):

@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -46,6 +48,20 @@ type Config struct {
 	Wallet     string // Bitcoin Core wallet name: calls go to /wallet/NAME
 	Timeout    time.Duration
 }
+
+// String shows the settings with the password redacted, so that no %v of
+// a Config can print it.
+func (c Config) String() string {
+	pass := ""
+	if c.Pass != "" {
+		pass = "(redacted)"
+	}
+	return fmt.Sprintf("{Host:%s User:%s Pass:%s CookieFile:%s CertFile:%s NoTLS:%v Wallet:%s Timeout:%v}",
+		c.Host, c.User, pass, c.CookieFile, c.CertFile, c.NoTLS, c.Wallet, c.Timeout)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return "rpc.Config" + c.String() }
 
 // Client calls one node. It is safe for concurrent use.
 type Client struct {
@@ -85,6 +101,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Host == "" {
 		return nil, fmt.Errorf("%w: no node address (--node HOST:PORT)", ErrConfig)
 	}
+	if strings.ContainsAny(cfg.Host, "@/") {
+		// user:password@host or http://user:password@host: the address
+		// is not shown, since it holds credentials.
+		return nil, fmt.Errorf("%w: the node address is not HOST:PORT: it holds a scheme, a path or a user and password before \"@\" (not shown); the password goes into rpc-pass", ErrConfig)
+	}
 	if _, _, err := net.SplitHostPort(cfg.Host); err != nil {
 		return nil, fmt.Errorf("%w: node address %q is not HOST:PORT", ErrConfig, cfg.Host)
 	}
@@ -95,7 +116,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("%w: --no-tls is allowed only to a loopback address, not %s", ErrConfig, cfg.Host)
 	}
 	if cfg.CookieFile != "" && (cfg.User != "" || cfg.Pass != "") {
-		return nil, fmt.Errorf("%w: give either --rpc-cookie or --rpc-user/--rpc-pass, not both", ErrConfig)
+		return nil, fmt.Errorf("%w: give either --rpc-cookie or rpc-user and rpc-pass, not both", ErrConfig)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
@@ -125,10 +146,21 @@ func New(cfg Config) (*Client, error) {
 	}
 	u := scheme + "://" + cfg.Host + "/"
 	if cfg.Wallet != "" {
-		u += "wallet/" + cfg.Wallet
+		u += "wallet/" + url.PathEscape(cfg.Wallet)
 	}
-	return &Client{url: u, cfg: cfg, hc: &http.Client{Transport: tr, Timeout: cfg.Timeout}}, nil
+	hc := &http.Client{Transport: tr, Timeout: cfg.Timeout,
+		// A node never redirects; following one could send the
+		// credentials to another address or over plain HTTP.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &Client{url: u, cfg: cfg, hc: hc}, nil
 }
+
+// String names the node, never the credentials.
+func (c *Client) String() string { return "rpc.Client(" + c.cfg.Host + ")" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
 
 // Host is the node address the client calls.
 func (c *Client) Host() string { return c.cfg.Host }
@@ -156,7 +188,7 @@ func (c *Client) credentials() (user, pass string, err error) {
 	if c.cfg.CookieFile == "" {
 		return c.cfg.User, c.cfg.Pass, nil
 	}
-	b, err := os.ReadFile(c.cfg.CookieFile)
+	b, err := readBounded(c.cfg.CookieFile, maxCookie)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: cannot read --rpc-cookie %s: %v", ErrConfig, c.cfg.CookieFile, err)
 	}
@@ -166,6 +198,35 @@ func (c *Client) credentials() (user, pass string, err error) {
 		return "", "", fmt.Errorf("%w: --rpc-cookie %s is not USER:PASSWORD", ErrConfig, c.cfg.CookieFile)
 	}
 	return u, p, nil
+}
+
+// maxCookie bounds the cookie file (Bitcoin Core writes about 75 bytes).
+const maxCookie = 4 << 10
+
+// readBounded reads at most limit bytes of the file at path.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, pathErr(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, pathErr(err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes", limit)
+	}
+	return b, nil
+}
+
+// pathErr drops the path an *os.PathError repeats.
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Call calls method with params and decodes the result into result (which
@@ -205,10 +266,10 @@ func (c *Client) Call(ctx context.Context, method string, params []any, result a
 	}
 	var r response
 	if err := json.Unmarshal(data, &r); err != nil {
-		return fmt.Errorf("%w: %s answered HTTP %d with %q", ErrProtocol, method, resp.StatusCode, snippet(data))
+		return fmt.Errorf("%w: %s answered HTTP %d with %q", ErrProtocol, method, resp.StatusCode, snippet(scrub(string(data), user, pass)))
 	}
 	if r.Error != nil {
-		return &Error{Method: method, Code: r.Error.Code, Message: r.Error.Message}
+		return &Error{Method: method, Code: r.Error.Code, Message: scrub(r.Error.Message, user, pass)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%w: %s answered HTTP %d", ErrProtocol, method, resp.StatusCode)
@@ -232,10 +293,28 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-func snippet(b []byte) string {
-	s := strings.TrimSpace(string(b))
+func snippet(b string) string {
+	s := strings.TrimSpace(b)
 	if len(s) > 120 {
-		s = s[:120] + "…"
+		s = strings.ToValidUTF8(s[:120], "") + "…"
 	}
 	return s
+}
+
+// scrub removes the password and the Authorization header's token from
+// text the node sent back, which is quoted in errors: a proxy or a
+// misconfigured server that echoes the request must not make an error
+// print the credentials.
+func scrub(text, user, pass string) string {
+	if pass == "" {
+		return text
+	}
+	for _, secret := range []string{
+		base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)),
+		base64.RawStdEncoding.EncodeToString([]byte(user + ":" + pass)),
+		pass,
+	} {
+		text = strings.ReplaceAll(text, secret, "(redacted)")
+	}
+	return text
 }

@@ -12,7 +12,11 @@
 // Plain HTTP is refused to any address that is not loopback; with TLS the
 // node's certificate is pinned by --rpc-cert (btcd's self-signed rpc.cert)
 // or checked against the system roots. No proxy from the environment is
-// ever used. The RPC password is never part of an error. Responses are
+// ever used, and no redirect is followed (it could carry the credentials
+// elsewhere). The RPC password and the cookie's content are never part of
+// an error: a node address holding a user and password is refused without
+// being shown, an answer quoted in an error has them cut out, and a
+// Config or Client prints with the password redacted. Responses are
 // bounded by MaxResponse before they are parsed.
 //
 // # Errors
