@@ -130,6 +130,9 @@ func runApprovalNew(cmd *cobra.Command, g *globalOptions, o *approvalNewOptions,
 	if _, err := os.Lstat(o.out); err == nil {
 		return cli.Failf("move the old file away, or choose another --out", "%s already exists; coffer-watch never overwrites a file", o.out)
 	}
+	if err := checkOut(o.out); err != nil {
+		return err
+	}
 	life, err := policy.ParseDuration(o.expires)
 	if err != nil {
 		return cli.Failf("write it as 30m, 8h or 7d", "--expires: %v", err)
@@ -166,7 +169,7 @@ func runApprovalNew(cmd *cobra.Command, g *globalOptions, o *approvalNewOptions,
 		return cli.Failf("", "%v", err)
 	}
 	if err := atomicfile.WriteNew(o.out, raw, 0o644); err != nil {
-		return cli.Failf("choose another --out", "cannot write %s: %v", o.out, err)
+		return outError(o.out, err, "", "choose another --out")
 	}
 	w := cmd.OutOrStdout()
 	if g.json {
@@ -210,6 +213,9 @@ func runApprovalAttach(cmd *cobra.Command, g *globalOptions, o *approvalAttachOp
 	if _, err := os.Lstat(o.out); err == nil {
 		return cli.Failf("choose another --out", "%s already exists; coffer-watch never overwrites a file", o.out)
 	}
+	if err := checkOut(o.out); err != nil {
+		return err
+	}
 	p, r, _, err := readRequest(g, file)
 	if err != nil {
 		return err
@@ -238,7 +244,7 @@ func runApprovalAttach(cmd *cobra.Command, g *globalOptions, o *approvalAttachOp
 		out = []byte(hex.EncodeToString(raw) + "\n")
 	}
 	if err := atomicfile.WriteNew(o.out, out, 0o644); err != nil {
-		return cli.Failf("choose another --out", "cannot write %s: %v", o.out, err)
+		return outError(o.out, err, "", "choose another --out")
 	}
 	w := cmd.OutOrStdout()
 	if g.json {

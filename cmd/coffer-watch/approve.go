@@ -64,6 +64,9 @@ func runApprove(cmd *cobra.Command, g *globalOptions, o *approveOptions, file st
 	if _, err := os.Lstat(out); err == nil {
 		return cli.Failf("move the old signature away, or choose --out", "%s already exists; coffer-watch never overwrites a file", out)
 	}
+	if err := checkOut(out); err != nil {
+		return err
+	}
 	data, err := readFileBounded(file, policy.MaxFileSize)
 	if err != nil {
 		return err
@@ -102,7 +105,7 @@ func runApprove(cmd *cobra.Command, g *globalOptions, o *approveOptions, file st
 		return cli.Failf("", "%v", err)
 	}
 	if err := atomicfile.WriteNew(out, sig, 0o644); err != nil {
-		return cli.Failf("choose another --out", "cannot write %s: %v", out, err)
+		return outError(out, err, "", "choose another --out")
 	}
 	sum := sha256.Sum256(data)
 	w := cmd.OutOrStdout()

@@ -55,6 +55,9 @@ The public key is printed as the policy writes it:
 			if o.out == "" {
 				return cli.Failf("pass --out FILE for the private key", "--out is required")
 			}
+			if err := checkOut(o.out); err != nil {
+				return err
+			}
 			k, err := approval.GenerateKey(rand.Reader)
 			if err != nil {
 				return cli.Failf("", "%v", err)
@@ -67,7 +70,7 @@ The public key is printed as the policy writes it:
 			err = atomicfile.WriteNew(o.out, file, 0o600)
 			secret.Wipe(file)
 			if err != nil {
-				return cli.Failf("choose another --out, or move the old file away", "cannot write %s: %v", o.out, err)
+				return outError(o.out, err, "", "choose another --out, or move the old file away")
 			}
 			pub := k.Public()
 			w := cmd.OutOrStdout()

@@ -119,6 +119,32 @@ func TestBadInput(t *testing.T) {
 	if len(ws) != 1 {
 		t.Fatalf("wallets after refused imports: %+v", ws)
 	}
+
+	// finalize --broadcast with the node down: the error says so, and the
+	// hint does not claim that nothing changed (the request now records
+	// the transaction as finalized); nothing is sent and no --out written.
+	v.signFile(w.path("a.psbt"), w.path("a.signed.psbt"))
+	errs := w.fails([]string{"node unreachable at 127.0.0.1:1", "request " + r1.ID + " now records transaction " + r1.TxID + " as finalized; it is not broadcast"},
+		"finalize", w.path("a.signed.psbt"), "--broadcast", "--node", "127.0.0.1:1", "--out", w.path("a.tx"))
+	if strings.Contains(errs, "nothing was changed") {
+		t.Errorf("the hint claims nothing changed:\n%s", errs)
+	}
+	if _, err := os.Stat(w.path("a.tx")); err == nil {
+		t.Error("the failed broadcast wrote --out")
+	}
+	if contains(mempool(t, e.node), r1.TxID) {
+		t.Error("the transaction is in the mempool")
+	}
+	// An --out in a missing folder is refused before anything is sent.
+	w.fails([]string{"cannot write " + w.path("nodir/a.tx") + ": the folder " + w.path("nodir") + " does not exist"},
+		"finalize", w.path("a.signed.psbt"), "--broadcast", "--out", w.path("nodir/a.tx"))
+	if contains(mempool(t, e.node), r1.TxID) {
+		t.Error("the transaction was broadcast although --out cannot be written")
+	}
+	w.ok("finalize", w.path("a.signed.psbt"), "--broadcast", "--out", w.path("a.tx"))
+	if !contains(mempool(t, e.node), r1.TxID) {
+		t.Error("the transaction is not in the mempool after the broadcast")
+	}
 }
 
 // A node that is unreachable, refuses the credentials, or is on another

@@ -52,7 +52,7 @@ The new fee covers the replaced one plus the relay fee on the new size.`,
 			}
 			if out != "" {
 				if err := atomicfile.WriteNew(out, res.PSBT, 0o644); err != nil {
-					return cli.Failf("", "request %s is saved, but %s could not be written: %v", res.ID, out, err)
+					return outError(out, err, "request "+res.ID+" is saved", "run 'coffer-watch request show "+res.ID+" --out FILE'")
 				}
 			}
 			w := cmd.OutOrStdout()

@@ -45,7 +45,10 @@ records how many signatures it now has.`,
 			}
 			if out != "" {
 				if err := atomicfile.WriteNew(out, res.PSBT, 0o644); err != nil {
-					return cli.Failf("", "cannot write %s: %v", out, err)
+					if res.Request != "" {
+						return outError(out, err, "the signatures are recorded with request "+res.Request, "run 'coffer-watch request show "+res.Request+" --out FILE'")
+					}
+					return outError(out, err, "", "")
 				}
 			}
 			w := cmd.OutOrStdout()

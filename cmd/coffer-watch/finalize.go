@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -89,11 +91,14 @@ func runFinalize(cmd *cobra.Command, g *globalOptions, o *finalizeOptions, args 
 	defer s.close()
 	res, err := s.svc.Finalize(cmd.Context(), data, name, o.broadcast)
 	if err != nil {
-		return nodeError(err)
+		return notBroadcast(nodeError(err), res, "run this command again once the cause is fixed")
 	}
 	if o.out != "" {
 		if err := atomicfile.WriteNew(o.out, []byte(res.Hex+"\n"), 0o644); err != nil {
-			return cli.Failf("", "cannot write %s: %v", o.out, err)
+			if res.Broadcast {
+				return outError(o.out, err, "transaction "+res.TxID+" is broadcast", "")
+			}
+			return outError(o.out, err, "", "")
 		}
 	}
 	return printTx(cmd, g, res, o.out)
@@ -125,4 +130,23 @@ func printTx(cmd *cobra.Command, g *globalOptions, res *watch.FinalizeResult, ou
 		fmt.Fprintln(w, res.Hex)
 	}
 	return nil
+}
+
+// notBroadcast corrects the hint of a failed broadcast after the
+// transaction was finalized (res is not nil then): its request records it
+// as finalized, so "nothing was changed" would not be true.
+func notBroadcast(err error, res *watch.FinalizeResult, next string) error {
+	var ce *cli.Error
+	if res == nil || !errors.As(err, &ce) {
+		return err
+	}
+	done := "transaction " + res.TxID + " is not broadcast"
+	if res.Request != "" {
+		done = "request " + res.Request + " now records transaction " + res.TxID + " as finalized; it is not broadcast"
+	}
+	hint := strings.TrimSuffix(strings.TrimSuffix(ce.Hint, "; nothing was changed"), "nothing was changed")
+	if hint != "" {
+		hint += "; "
+	}
+	return cli.Fail(ce.Code, ce.Err, hint+done+": "+next)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -132,6 +133,10 @@ func (g *globalOptions) settings(cmd *cobra.Command, dir string) (settings, erro
 // holding rpc-pass must be its owner's alone, as ssh wants of a key.
 func readConfig(path string) (settings, error) {
 	s := settings{}
+	// Stat first: opening a FIFO or a device would block or never end.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, cli.Failf("the config file holds \"setting = value\" lines", "the config file %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
@@ -229,13 +234,16 @@ func (g *globalOptions) open(cmd *cobra.Command, mode openMode, fallback wallet.
 	if err != nil {
 		return nil, err
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, cli.Failf("pass --data with a folder (it is made on first use)", "the data folder %s is not a folder", dir)
+	}
 	set, err := g.settings(cmd, dir)
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(dir)
 	if err != nil {
-		return nil, cli.Failf("", "%v", err)
+		return nil, cli.Failf(dbHint(err), "%v", err)
 	}
 	ok := false
 	defer func() {
@@ -249,7 +257,7 @@ func (g *globalOptions) open(cmd *cobra.Command, mode openMode, fallback wallet.
 	}
 	dbNet, has, err := st.Network(ctx)
 	if err != nil {
-		return nil, cli.Failf("", "%v", err)
+		return nil, cli.Failf(dbHint(err), "%v", err)
 	}
 	var n wallet.Network
 	if name := set["network"]; name != "" {
@@ -277,6 +285,18 @@ func (g *globalOptions) open(cmd *cobra.Command, mode openMode, fallback wallet.
 	}
 	ok = true
 	return &session{svc: svc, dir: dir, close: func() { st.Close() }}, nil
+}
+
+// dbHint is the next step for a database that cannot be opened.
+func dbHint(err error) string {
+	m := err.Error()
+	switch {
+	case strings.Contains(m, "not a database"), strings.Contains(m, "malformed"):
+		return "the file is not a coffer-watch database or is damaged, and was left as it is: restore it from a backup, or use another --data folder"
+	case strings.Contains(m, "unable to open"):
+		return "the database must be a file the user can read and write; check --data"
+	}
+	return ""
 }
 
 // query is the body of a command that reads the database and not the
@@ -376,6 +396,9 @@ func nodeError(err error) error {
 // readInput reads FILE, or standard input for "-", bounded.
 func readInput(cmd *cobra.Command, name string, limit int64) ([]byte, error) {
 	var r io.Reader
+	if name == "" {
+		return nil, cli.Failf("", "the file name is empty")
+	}
 	if name == "-" {
 		r = cmd.InOrStdin()
 	} else {
@@ -388,7 +411,7 @@ func readInput(cmd *cobra.Command, name string, limit int64) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, cli.Failf("", "cannot read %s: %v", name, err)
+		return nil, cli.Failf("", "cannot read %s: %v", name, unwrapPath(err))
 	}
 	if int64(len(b)) > limit {
 		return nil, cli.Failf("", "%s is larger than %d bytes", name, limit)
@@ -412,7 +435,10 @@ func displayName(name string) string {
 	return name
 }
 
-// checkOut refuses an --out file that exists, before anything is done.
+// checkOut refuses an --out file that exists, or that cannot be written
+// (its folder is missing, not a folder, or not writable), before anything
+// is done: a command must not save a request, import a wallet or
+// broadcast and only then find that it cannot write its result.
 func checkOut(path string) error {
 	if path == "" {
 		return nil
@@ -420,5 +446,35 @@ func checkOut(path string) error {
 	if _, err := os.Lstat(path); err == nil {
 		return cli.Failf("choose another --out, or move the old file away", "%s exists; it is never overwritten", path)
 	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return cli.Failf("create the folder first, or choose another --out", "cannot write %s: the folder %s does not exist", path, dir)
+	case err != nil:
+		return cli.Failf("choose another --out", "cannot write %s: %v", path, unwrapPath(err))
+	case !fi.IsDir():
+		return cli.Failf("choose another --out", "cannot write %s: %s is not a folder", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".coffer-watch-probe-*")
+	if err != nil {
+		return cli.Failf("choose another --out", "cannot write %s: cannot create a file in the folder %s: %v", path, dir, unwrapPath(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
+}
+
+// outError is the error of a failed write of the --out file path: the
+// message names the file once, and says what was done already (done, if
+// not empty, begins the sentence: "request r1 is saved").
+func outError(path string, err error, done, hint string) error {
+	msg := strings.TrimPrefix(err.Error(), "write "+path+": ")
+	if errors.Is(err, fs.ErrExist) {
+		msg = "it exists and is never overwritten"
+	}
+	if done != "" {
+		return cli.Failf(hint, "%s, but %s could not be written: %s", done, path, msg)
+	}
+	return cli.Failf(hint, "cannot write %s: %s", path, msg)
 }

@@ -68,7 +68,7 @@ func TestApproverKeygenApprove(t *testing.T) {
 	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", fi.Mode(), err)
 	}
-	if code, _, errOut := runWatch(t, "approver", "keygen", "--id", "erin", "--out", key); code != 1 || !strings.Contains(errOut, "cannot write") {
+	if code, _, errOut := runWatch(t, "approver", "keygen", "--id", "erin", "--out", key); code != 1 || !strings.Contains(errOut, "exists; it is never overwritten") {
 		t.Fatalf("keygen over an existing file: exit %d %s", code, errOut)
 	}
 	if code, _, errOut := runWatch(t, "approver", "keygen", "--id", "erin smith", "--out", key+"2"); code != 1 || !strings.Contains(errOut, "--id: id \"erin smith\"") {

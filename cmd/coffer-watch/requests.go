@@ -68,7 +68,7 @@ func newRequestCommand(g *globalOptions) *cobra.Command {
 			}
 			if out != "" {
 				if err := atomicfile.WriteNew(out, r.PSBT, 0o644); err != nil {
-					return cli.Failf("", "cannot write %s: %v", out, err)
+					return outError(out, err, "", "")
 				}
 			}
 			w := cmd.OutOrStdout()

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -162,12 +162,11 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 		p.Payouts = append(p.Payouts, po)
 	}
 	if o.payouts != "" {
-		f, err := os.Open(o.payouts)
+		b, err := readInput(cmd, o.payouts, build.MaxPayoutsFile)
 		if err != nil {
-			return cli.Failf("", "cannot read %s: %v", o.payouts, unwrapPath(err))
+			return err
 		}
-		p.Payouts, err = build.ParsePayouts(f, o.payouts, s.svc.Network)
-		f.Close()
+		p.Payouts, err = build.ParsePayouts(bytes.NewReader(b), displayName(o.payouts), s.svc.Network)
 		if err != nil {
 			return nodeError(err)
 		}
@@ -181,7 +180,7 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 	}
 	if o.out != "" {
 		if err := atomicfile.WriteNew(o.out, res.PSBT, 0o644); err != nil {
-			return cli.Failf("", "request %s is saved, but %s could not be written: %v (run 'coffer-watch request show %s --out FILE')", res.ID, o.out, err, res.ID)
+			return outError(o.out, err, "request "+res.ID+" is saved", "run 'coffer-watch request show "+res.ID+" --out FILE'")
 		}
 	}
 	w := cmd.OutOrStdout()

@@ -227,6 +227,9 @@ func runCreateMultisig(cmd *cobra.Command, g *globalOptions, o *createMultisigOp
 	if o.threshold < 1 || o.threshold > len(files) {
 		return cli.Failf("pass --threshold M with M between 1 and the number of key files", "--threshold %d is not between 1 and %d (the key files given)", o.threshold, len(files))
 	}
+	if err := checkOut(o.out); err != nil {
+		return err
+	}
 	var keys []wallet.AccountKey
 	for _, f := range files {
 		b, err := readInput(cmd, f, 64<<10)
@@ -251,16 +254,13 @@ func runCreateMultisig(cmd *cobra.Command, g *globalOptions, o *createMultisigOp
 	if !s.svc.Network.Valid() {
 		return cli.Failf("pass --network testnet, signet or regtest", "the keys are tpubs, which serve testnet, signet and regtest alike, and the database has no network yet")
 	}
-	if err := checkOut(o.out); err != nil {
-		return err
-	}
 	res, rec, err := s.svc.CreateMultisig(cmd.Context(), o.name, o.threshold, keys)
 	if err != nil {
 		return cli.Failf("", "%v", err)
 	}
 	if o.out != "" {
 		if err := atomicfile.WriteNew(o.out, rec, 0o644); err != nil {
-			return cli.Failf("", "the wallet is imported, but %s could not be written: %v", o.out, err)
+			return outError(o.out, err, "wallet "+res.Name+" is imported", "")
 		}
 	}
 	return printImport(cmd, g, res, rec, o.out)
