@@ -41,6 +41,9 @@ The new fee covers the replaced one plus the relay fee on the new size.`,
 			if err := checkOut(out); err != nil {
 				return err
 			}
+			if err := g.requireDB(); err != nil {
+				return err
+			}
 			s, err := g.open(cmd, withNode, 0)
 			if err != nil {
 				return err

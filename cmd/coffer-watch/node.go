@@ -299,10 +299,28 @@ func dbHint(err error) string {
 	return ""
 }
 
+// requireDB refuses a command that only makes sense with wallets when the
+// data folder has no database: a mistyped --data must not create an empty
+// database and report a balance of zero.
+func (g *globalOptions) requireDB() error {
+	dir, err := g.dataDir()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); errors.Is(err, os.ErrNotExist) {
+		return cli.Failf("check --data and COFFER_WATCH_DATA; 'coffer-watch wallet import' makes the database",
+			"no coffer-watch database in %s: no wallet was imported there", dir)
+	}
+	return nil
+}
+
 // query is the body of a command that reads the database and not the
 // node: open it, ask the service, write the answer as JSON under --json or
 // else with text. A service error gets nodeError's hint.
 func query[T any](cmd *cobra.Command, g *globalOptions, ask func(context.Context, *watch.Service) (T, error), text func(io.Writer, T)) error {
+	if err := g.requireDB(); err != nil {
+		return err
+	}
 	s, err := g.open(cmd, offline, 0)
 	if err != nil {
 		return err

@@ -57,6 +57,9 @@ func newRequestCommand(g *globalOptions) *cobra.Command {
 			if err := checkOut(out); err != nil {
 				return err
 			}
+			if err := g.requireDB(); err != nil {
+				return err
+			}
 			s, err := g.open(cmd, offline, 0)
 			if err != nil {
 				return err

@@ -149,6 +149,9 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 	if err := o.qrOut.Check(); err != nil {
 		return err
 	}
+	if err := g.requireDB(); err != nil {
+		return err
+	}
 	s, err := g.open(cmd, withNode, 0)
 	if err != nil {
 		return err

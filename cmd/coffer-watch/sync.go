@@ -24,6 +24,9 @@ answering half way leaves the database as it was.`,
   coffer-watch sync --gap 100 --backend btcd --node 127.0.0.1:18334 --rpc-cert ~/.btcd/rpc.cert`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.requireDB(); err != nil {
+				return err
+			}
 			s, err := g.open(cmd, withNode, 0)
 			if err != nil {
 				return err

@@ -273,6 +273,9 @@ func newWalletListCommand(g *globalOptions) *cobra.Command {
 		Example: "  coffer-watch wallet list --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.requireDB(); err != nil {
+				return err
+			}
 			s, err := g.open(cmd, offline, 0)
 			if err != nil {
 				return err
