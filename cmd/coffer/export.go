@@ -106,6 +106,11 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 		}
 	}
 
+	if o.out != "" {
+		if err := checkNewFile("--out", o.out); err != nil {
+			return err
+		}
+	}
 	if err := o.qrOut.Check(); err != nil {
 		return err
 	}

@@ -217,6 +217,11 @@ overwriting a file). Needs no passphrase.`,
 }
 
 func runKeyStatus(cmd *cobra.Command, g *globalOptions, o *keyStatusOptions) error {
+	if o.statement != "" {
+		if err := checkNewFile("--statement", o.statement); err != nil {
+			return err
+		}
+	}
 	_, vp, err := openPublicPolicy(g)
 	if err != nil {
 		return err

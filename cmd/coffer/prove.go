@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/txscript"
@@ -152,10 +150,8 @@ func runProve(cmd *cobra.Command, g *globalOptions, o *proveOptions) error {
 		return err
 	}
 	if o.out != "" {
-		if _, err := os.Lstat(o.out); err == nil {
-			return fail(exitError, fmt.Errorf("%s already exists; coffer never overwrites a file", o.out), "choose another --out")
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return failf("", "cannot check %s: %v", o.out, err)
+		if err := checkNewFile("--out", o.out); err != nil {
+			return err
 		}
 	}
 
@@ -371,7 +367,7 @@ func proveMultisig(cmd *cobra.Command, g *globalOptions, o *proveOptions, v *unl
 	if o.combine != "" {
 		name = o.combine
 		if data, err = readBounded(o.combine, sign.DefaultMaxSize); err != nil {
-			return failf("pass the partial proof the previous cosigner wrote with --out", "--combine %s: %v", o.combine, unwrapPath(err))
+			return failf("pass the partial proof the previous cosigner wrote with --out", "--combine %s: %v", o.combine, err)
 		}
 	} else if data, err = proof.ToSignPSBT(addr, msg, t.out.WitnessScript, cos, proof.SignOptions{}); err != nil {
 		return failf("", "cannot make the to_sign PSBT for %s: %v", o.address, err)

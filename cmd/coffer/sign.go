@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -128,14 +126,15 @@ func planSignTargets(src *psbtSource, o *signOptions) (signTargets, error) {
 	if o.finalize && name != "" {
 		t.tx = name + ".tx"
 	}
-	for _, p := range []string{t.psbt, t.tx} {
-		if p == "" {
-			continue
+	if t.psbt != "" {
+		// The default beside FILE is --out's default: --out chooses another.
+		if err := checkNewFile("--out", t.psbt); err != nil {
+			return t, err
 		}
-		if _, err := os.Lstat(p); err == nil {
-			return t, fail(exitError, fmt.Errorf("%s already exists; coffer never overwrites a file", p), "choose another --out, or move the old file away")
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return t, failf("", "cannot check %s: %v", p, err)
+	}
+	if t.tx != "" {
+		if err := checkNewFile("", t.tx); err != nil {
+			return t, err
 		}
 	}
 	return t, nil

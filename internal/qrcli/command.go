@@ -138,6 +138,9 @@ func runDecode(cmd *cobra.Command, prog string, o *decodeOptions, images []strin
 		if _, err := os.Lstat(o.out); err == nil {
 			return cli.Failf("choose another --out, or move the old file away", "--out %s exists and is never overwritten", o.out)
 		}
+		if err := cli.CheckNewFile(prog, "--out", o.out); err != nil {
+			return err
+		}
 	}
 	o.in.qrIn, o.in.AllowCBOR = true, true
 	r, err := o.in.Read(cmd, images)

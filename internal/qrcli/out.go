@@ -158,6 +158,9 @@ func (o *OutFlags) Check() error {
 		if _, err := os.Lstat(o.target.Path); err == nil {
 			return cli.Failf("choose another file, or move the old one away", "--qr-out gif:%s: the file exists and is never overwritten", o.target.Path)
 		}
+		if err := cli.CheckNewFile("", "--qr-out gif:", o.target.Path); err != nil {
+			return err
+		}
 	case "png":
 		fi, err := os.Stat(o.target.Path)
 		if err == nil && !fi.IsDir() {
