@@ -81,6 +81,10 @@ on one line as "share N/M HOLDER: words" for scripted ceremonies.`,
 				return err
 			}
 			defer audit.WipeKey(jkey)
+			// Shares that cannot be journaled are never shown.
+			if err := checkJournal(ks.dir); err != nil {
+				return err
+			}
 			rec, err := splitToShares(newPrompter(cmd), screen, masterSecret, sc, holders, g.env.rand, !o.unlock.nonInteractive)
 			if err != nil {
 				return err

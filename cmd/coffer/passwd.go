@@ -37,6 +37,10 @@ old file, and the old passphrase, stay valid.`,
 			if _, err := keystore.ReadMeta(path); err != nil {
 				return failf("", "%v", err)
 			}
+			// A passphrase change that cannot be journaled is not made.
+			if err := checkJournal(dir); err != nil {
+				return err
+			}
 			p := newPrompter(cmd)
 			old, err := o.unlock.passphrase(p, dir)
 			if err != nil {
@@ -58,8 +62,15 @@ old file, and the old passphrase, stay valid.`,
 				return err
 			}
 			defer audit.WipeKey(jkey)
-			newFlags := unlockFlags{passphraseFile: o.newPassphraseFile, nonInteractive: o.unlock.nonInteractive}
-			next, err := newFlags.newPassphrase(p, dir)
+			var next []byte
+			switch {
+			case o.newPassphraseFile != "":
+				next, err = readPassphraseFile(o.newPassphraseFile, "--new-passphrase-file")
+			case o.unlock.nonInteractive:
+				err = failf("pass --new-passphrase-file F", "--non-interactive needs --new-passphrase-file for the new vault passphrase")
+			default:
+				next, err = p.newPassphrase(fmt.Sprintf("New passphrase for vault %s: ", dir))
+			}
 			if err != nil {
 				return err
 			}

@@ -399,10 +399,39 @@ func (u *unlocked) journal(kind string, data any, now time.Time) error {
 
 func appendJournal(dir string, key ed25519.PrivateKey, kind string, data any, now time.Time) error {
 	path := filepath.Join(dir, journalFile)
+	if err := journalMissing(path); err != nil {
+		return err
+	}
 	if _, err := audit.Append(path, key, kind, data, now); err != nil {
 		return failf("run 'coffer doctor' and check the journal with 'coffer audit verify'", "cannot write the journal %s: %v", path, err)
 	}
 	return nil
+}
+
+// journalMissing refuses a vault whose journal is gone: the ceremony starts
+// the journal (createVault), and an act on the vault never starts a new
+// chain over the lost history.
+func journalMissing(path string) error {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return failf("restore the vault folder, journal included, from its backup; nothing was done",
+			"the journal %s is missing: a vault's journal starts at its ceremony and is never started again", path)
+	}
+	return nil
+}
+
+// checkJournal makes sure the journal will take an entry, before an act
+// that cannot be taken back (a new passphrase, shares shown) is done: it
+// exists, is a regular file and its last line is whole.
+func checkJournal(dir string) error {
+	path := filepath.Join(dir, journalFile)
+	if err := journalMissing(path); err != nil {
+		return err
+	}
+	j, err := audit.Open(path)
+	if err != nil {
+		return failf("run 'coffer doctor' and check the journal with 'coffer audit verify'", "cannot write the journal %s: %v; nothing was done", path, err)
+	}
+	return j.Close()
 }
 
 // openedKeystore is a decrypted keystore; wipe its secret after use.
