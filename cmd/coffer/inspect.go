@@ -123,10 +123,10 @@ func readPSBT(cmd *cobra.Command, arg string, maxSize int) (*psbtSource, *sign.P
 		src.path = arg
 		fi, err := os.Stat(arg)
 		if err != nil {
-			return nil, nil, failf("", "cannot read the PSBT: %v", err)
+			return nil, nil, failf("", "cannot read the PSBT %s: %v", arg, whyUnreadable(err))
 		}
 		if !fi.Mode().IsRegular() {
-			return nil, nil, failf("", "%s is not a regular file", arg)
+			return nil, nil, failf("", "cannot read the PSBT %s: it is not a regular file", arg)
 		}
 		if fi.Size() > int64(maxSize) {
 			return nil, nil, tooLarge(arg)

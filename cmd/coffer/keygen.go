@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -263,12 +262,13 @@ func readRolls(p *prompter, file string, words int, nonInteractive bool) ([]byte
 func readSmallFile(path string, limit int64, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, failf("", "cannot open %s %s: %v", what, path, errors.Unwrap(err))
+		return nil, failf("", "cannot read %s %s: %v", what, path, whyUnreadable(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, failf("", "cannot read %s %s: %v", what, path, err)
+		secret.Wipe(data)
+		return nil, failf("", "cannot read %s %s: %v", what, path, whyUnreadable(err))
 	}
 	if int64(len(data)) > limit {
 		secret.Wipe(data)

@@ -96,7 +96,7 @@ func loadPolicy(dir string, net wallet.Network, pub ed25519.PublicKey) (*vaultPo
 	jpath := filepath.Join(dir, journalFile)
 	f, err := os.Open(jpath)
 	if err != nil {
-		return nil, failf("a vault's journal is written at the ceremony; restore the vault folder from its backup", "cannot read the journal %s: %v", jpath, unwrapPath(err))
+		return nil, failf("a vault's journal is written at the ceremony; restore the vault folder from its backup", "cannot read the journal %s: %v", jpath, whyUnreadable(err))
 	}
 	defer f.Close()
 	st, rep, err := policy.ReadState(f, pub)
@@ -116,9 +116,9 @@ func loadPolicy(dir string, net wallet.Network, pub ed25519.PublicKey) (*vaultPo
 			"%s is in the vault, but the journal records no policy install: it was put there by hand", ppath)
 	case in != nil && err != nil:
 		return nil, failf("restore the vault folder from its backup, or have the admins install the policy again",
-			"the journal records a policy install (seq %d), but %s cannot be read: %v", in.Seq, ppath, unwrapPath(err))
+			"the journal records a policy install (seq %d), but %s cannot be read: %v", in.Seq, ppath, err)
 	case err != nil:
-		return nil, failf("", "cannot read %s: %v", ppath, unwrapPath(err))
+		return nil, failf("", "cannot read %s: %v", ppath, err)
 	}
 	if sha256.Sum256(data) != in.SHA256 {
 		return nil, failf("put back the installed policy file (the admins keep it; its sha256 is in the journal) or restore the vault folder from its backup",
@@ -142,7 +142,7 @@ func unwrapPath(err error) error {
 func readPolicyFile(path string, net wallet.Network) (*policy.Policy, error) {
 	data, err := readBounded(path, policy.MaxFileSize)
 	if err != nil {
-		return nil, failf("", "cannot read the policy %s: %v", path, unwrapPath(err))
+		return nil, failf("", "cannot read the policy %s: %v", path, err)
 	}
 	p, err := policy.Parse(data, net)
 	if err != nil {

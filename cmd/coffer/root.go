@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/coffer-custody/coffer/internal/cli"
 )
 
 // env is what a command takes from the process: the environment, the clock
@@ -47,6 +49,9 @@ func (g *globalOptions) vaultDir() (string, error) {
 	if err != nil {
 		return "", failf("", "vault folder %q: %v", dir, err)
 	}
+	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+		return "", failf("pass --vault DIR (or set COFFER_VAULT) naming the vault's folder", "vault folder %s is a file, not a folder", abs)
+	}
 	return abs, nil
 }
 
@@ -70,7 +75,7 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 	root.PersistentFlags().StringVar(&g.vault, "vault", "", "vault folder (default $COFFER_VAULT, else ~/.coffer)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print the result as JSON")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return fail(exitError, err, "run 'coffer COMMAND --help' for the flags it takes")
+		return fail(exitError, cli.FlagError(err), "run 'coffer COMMAND --help' for the flags it takes")
 	})
 	root.AddCommand(
 		newVersionCommand(g),

@@ -87,7 +87,7 @@ func runWalletRegister(cmd *cobra.Command, g *globalOptions, o *walletRegisterOp
 	}
 	data, err := readBounded(file, wallet.MaxImportLen)
 	if err != nil {
-		return failf("", "cannot read the wallet: %v", err)
+		return failf("", "cannot read the wallet %s: %v", file, err)
 	}
 	v, err := unlockVault(cmd, g, &o.unlock)
 	if err != nil {

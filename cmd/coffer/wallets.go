@@ -102,16 +102,17 @@ func saveWallet(dir string, r *wallet.Registration) (string, error) {
 	return path, nil
 }
 
-// readBounded reads a whole file of at most limit bytes.
+// readBounded reads a whole file of at most limit bytes. Its errors say
+// why in a few words ("no such file"); the caller names the file.
 func readBounded(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, whyUnreadable(err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, whyUnreadable(err)
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("the file is larger than %d bytes", limit)
