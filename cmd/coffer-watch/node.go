@@ -187,6 +187,12 @@ func readConfig(path string) (settings, error) {
 	if err := sc.Err(); err != nil {
 		return nil, cli.Failf("", "cannot read the config file %s: %v", path, err)
 	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o022 != 0 {
+		// Whoever may write it may point coffer-watch at their own node,
+		// which then receives the RPC credentials.
+		return nil, cli.Failf("chmod 600 "+path,
+			"the config file %s is writable by group or others (mode %04o), who could point coffer-watch at another node; it must be writable by its owner only", path, fi.Mode().Perm())
+	}
 	if s[secretSetting] != "" && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, cli.Failf("chmod 600 "+path,
 			"the config file %s holds rpc-pass but is open to group or others (mode %04o); it must be readable by its owner only", path, fi.Mode().Perm())
