@@ -95,5 +95,6 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 		newProveCommand(g),
 		newPolicyCommand(g), newKeyCommand(g),
 	)
+	cli.RequireSubcommands(root)
 	return root
 }

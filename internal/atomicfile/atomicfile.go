@@ -13,6 +13,15 @@ import (
 
 // hooks lets tests inject a failure between two steps of a write. Production
 // code passes a zero hooks; there is no package-level state.
+// errExist is fs.ErrExist in words that do not repeat themselves: "write
+// F: the file already exists", not "...: file already exists".
+var errExist error = existError{}
+
+type existError struct{}
+
+func (existError) Error() string        { return "the file already exists" }
+func (existError) Is(target error) bool { return target == fs.ErrExist }
+
 type hooks struct {
 	// afterTemp runs once the temporary file is written and synced, just
 	// before it is moved into place. A non-nil error aborts the write.
@@ -63,7 +72,7 @@ func writeNew(path string, data []byte, perm os.FileMode, h hooks) error {
 	// Fail early, without writing anything, in the common case; the link
 	// below is what makes it race-free.
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("write %s: the file already exists: %w", path, fs.ErrExist)
+		return fmt.Errorf("write %s: %w", path, errExist)
 	}
 	tmp, err := writeTemp(path, data, perm)
 	if err != nil {
@@ -79,7 +88,7 @@ func writeNew(path string, data []byte, perm os.FileMode, h hooks) error {
 	switch {
 	case err == nil:
 	case errors.Is(err, fs.ErrExist):
-		return fmt.Errorf("write %s: the file already exists: %w", path, fs.ErrExist)
+		return fmt.Errorf("write %s: %w", path, errExist)
 	case linksUnsupported(err):
 		if err := writeInPlace(path, data, perm); err != nil {
 			return err
@@ -141,7 +150,7 @@ func writeTemp(path string, data []byte, perm os.FileMode) (tmp string, err erro
 func writeInPlace(path string, data []byte, perm os.FileMode) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("write %s: the file already exists: %w", path, fs.ErrExist)
+		return fmt.Errorf("write %s: %w", path, errExist)
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, unwrapPathError(err))

@@ -236,3 +236,19 @@ func TestWriteNewDanglingSymlink(t *testing.T) {
 		t.Errorf("WriteNew followed the symlink and created %s", target)
 	}
 }
+
+// TestWriteNewExistsMessage: the refusal of an existing file says so once,
+// and callers still see fs.ErrExist.
+func TestWriteNewExistsMessage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteNew(path, []byte("new"), 0o600)
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("WriteNew over a file: %v, want fs.ErrExist", err)
+	}
+	if want := "write " + path + ": the file already exists"; err.Error() != want {
+		t.Errorf("WriteNew over a file:\n got %q\nwant %q", err, want)
+	}
+}

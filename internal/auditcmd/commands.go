@@ -175,6 +175,13 @@ func runVerify(cmd *cobra.Command, o Options, v *verifyOptions, args []string) e
 		}
 		opts.After = &h
 	}
+	// A journal that cannot be opened gets no report: "entries: 0" would
+	// read as an empty journal rather than a missing one.
+	if fi, err := os.Stat(journal); err != nil {
+		return cli.Failf("", "cannot read journal %s: %v", journal, unwrapPath(err))
+	} else if !fi.Mode().IsRegular() {
+		return cli.Failf("", "cannot read journal %s: it is not a regular file", journal)
+	}
 	rep, err := VerifyJournal(journal, opts)
 	if werr := writeReport(cmd.OutOrStdout(), o, rep, printJournalReport); werr != nil {
 		return werr
@@ -262,6 +269,12 @@ Every check runs and is reported; the command exits 0 only when all pass.`,
 				if c.journal == "" {
 					c.journal = j
 				}
+			}
+			// A transcript that cannot be opened gets no report of checks.
+			if fi, err := os.Stat(path); err != nil {
+				return cli.Failf("", "cannot read ceremony transcript %s: %v", path, unwrapPath(err))
+			} else if !fi.Mode().IsRegular() {
+				return cli.Failf("", "cannot read ceremony transcript %s: it is not a regular file", path)
 			}
 			opts := CeremonyOptions{Path: path, SigPath: c.sig, Exports: c.exports, Binary: c.binary, Journal: c.journal}
 			if c.pubkey != "" {

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// RequireSubcommands makes every group command below root (one that only
+// holds other commands, as "backup" or "completion" do) fail with a usage
+// error when it is run alone or with a misspelt command. Without it cobra
+// prints the group's help and exits 0, which a script takes for success:
+// "PROG backup splt --shares 2-of-3" would do nothing and say nothing wrong.
+// Call it once the tree is built; it adds cobra's completion command first
+// so that group is covered too.
+func RequireSubcommands(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c == root || !c.HasAvailableSubCommands() || c.Runnable() {
+			return
+		}
+		c.Args = cobra.NoArgs // a misspelt command: unknown command "splt" for "PROG backup"
+		c.RunE = func(cmd *cobra.Command, _ []string) error {
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return Failf(fmt.Sprintf("run '%s --help' for what each does", cmd.CommandPath()),
+				"%s needs a command: %s", cmd.CommandPath(), strings.Join(names, ", "))
+		}
+	}
+	walk(root)
+}
