@@ -69,7 +69,7 @@ old file, and the old passphrase, stay valid.`,
 			case o.unlock.nonInteractive:
 				err = failf("pass --new-passphrase-file F", "--non-interactive needs --new-passphrase-file for the new vault passphrase")
 			default:
-				next, err = p.newPassphrase(fmt.Sprintf("New passphrase for vault %s: ", dir))
+				next, err = p.newPassphrase(fmt.Sprintf("New passphrase for vault %s: ", dir), "--new-passphrase-file")
 			}
 			if err != nil {
 				return err

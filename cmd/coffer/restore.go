@@ -87,7 +87,7 @@ func runRestore(cmd *cobra.Command, g *globalOptions, o *restoreOptions) error {
 	case o.unlock.nonInteractive:
 		return failf("pass --mnemonic-file F", "--non-interactive needs --mnemonic-file for the words")
 	default:
-		mnemonic, err = p.passphrase("Type the words, separated by spaces (not shown): ")
+		mnemonic, err = p.words("Type the words, separated by spaces (not shown): ", "the words", "--mnemonic-file")
 	}
 	if err != nil {
 		return err

@@ -164,7 +164,7 @@ func readShares(p *prompter, files []string, nonInteractive bool) (*slip39.Recov
 		if rec.Status().Started {
 			fmt.Fprintf(p.out, "%s\n", rec.Status())
 		}
-		m, err := p.passphrase("Type a share (words separated by spaces, not shown): ")
+		m, err := p.words("Type a share (words separated by spaces, not shown): ", "the share", "--share-file")
 		if err != nil {
 			rec.Wipe()
 			return nil, err

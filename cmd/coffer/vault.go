@@ -69,7 +69,7 @@ func (u *unlockFlags) newPassphrase(p *prompter, dir string) ([]byte, error) {
 	if u.nonInteractive {
 		return nil, failf("pass --passphrase-file F", "--non-interactive needs --passphrase-file for the new vault passphrase")
 	}
-	return p.newPassphrase(fmt.Sprintf("New passphrase for vault %s: ", dir))
+	return p.newPassphrase(fmt.Sprintf("New passphrase for vault %s: ", dir), "--passphrase-file")
 }
 
 func readPassphraseFile(path, flag string) ([]byte, error) {
@@ -99,10 +99,28 @@ func (p *prompter) passphrase(label string) ([]byte, error) {
 	return b, nil
 }
 
-func (p *prompter) newPassphrase(label string) ([]byte, error) {
+// newPassphrase asks for a new passphrase twice; flag is the file flag
+// that gives it in a script, for the hint when no terminal answers.
+func (p *prompter) newPassphrase(label, flag string) ([]byte, error) {
 	b, err := p.p.NewPassphrase(label, "Type it again: ")
+	if errors.Is(err, io.EOF) {
+		return nil, failf("pass "+flag+" F when no terminal is attached", "cannot read the new passphrase: %v", err)
+	}
 	if err != nil {
 		return nil, failf("", "%v", err)
+	}
+	return b, nil
+}
+
+// words reads mnemonic words or a share, without echo; what names them in
+// an error, flag is the file flag that gives them in a script.
+func (p *prompter) words(label, what, flag string) ([]byte, error) {
+	b, err := p.p.ReadPassphrase(label)
+	if errors.Is(err, prompt.ErrEmpty) {
+		err = errors.New("nothing was typed")
+	}
+	if err != nil {
+		return nil, failf("pass "+flag+" F when no terminal is attached", "cannot read %s: %v", what, err)
 	}
 	return b, nil
 }

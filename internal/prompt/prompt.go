@@ -55,6 +55,23 @@ func (p *Prompter) IsTerminal() bool {
 	return ok
 }
 
+// errEnded is io.EOF in the officer's words, without Go's "EOF".
+var errEnded error = endedError{}
+
+type endedError struct{}
+
+func (endedError) Error() string        { return "no answer: the input ended" }
+func (endedError) Is(target error) bool { return target == io.EOF }
+
+// endLine ends the prompt's line when a question fails on input that is not
+// a terminal (nothing echoed the officer's Enter), so that the error printed
+// next starts a line of its own.
+func (p *Prompter) endLine() {
+	if _, tty := p.terminalFd(); !tty {
+		io.WriteString(p.Out, "\n")
+	}
+}
+
 // ReadSecret writes prompt to Out and reads one line from In without echo
 // (when In is a terminal). The line may be empty. Wipe the result after use.
 func (p *Prompter) ReadSecret(prompt string) ([]byte, error) {
@@ -63,7 +80,11 @@ func (p *Prompter) ReadSecret(prompt string) ([]byte, error) {
 	}
 	fd, tty := p.terminalFd()
 	if !tty {
-		return readLine(p.In, MaxLen, "the secret")
+		b, err := readLine(p.In, MaxLen, "the secret")
+		if err != nil {
+			p.endLine()
+		}
+		return b, err
 	}
 	b, err := term.ReadPassword(fd)
 	// Echo was off, so the officer's Enter did not move the cursor.
@@ -71,7 +92,7 @@ func (p *Prompter) ReadSecret(prompt string) ([]byte, error) {
 	if err != nil {
 		secret.Wipe(b)
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("no answer: the input ended: %w", io.EOF)
+			return nil, errEnded
 		}
 		return nil, fmt.Errorf("cannot read from the terminal: %w", err)
 	}
@@ -90,6 +111,7 @@ func (p *Prompter) ReadPassphrase(prompt string) ([]byte, error) {
 		return nil, err
 	}
 	if len(b) == 0 {
+		p.endLine()
 		return nil, ErrEmpty
 	}
 	return b, nil
@@ -111,6 +133,7 @@ func (p *Prompter) NewPassphrase(prompt, confirm string) ([]byte, error) {
 	defer secret.Wipe(second)
 	if subtle.ConstantTimeCompare(first, second) != 1 {
 		secret.Wipe(first)
+		p.endLine()
 		return nil, ErrMismatch
 	}
 	return first, nil
@@ -123,7 +146,11 @@ func (p *Prompter) ReadSecretLine(prompt string) ([]byte, error) {
 	if _, err := io.WriteString(p.Out, prompt); err != nil {
 		return nil, fmt.Errorf("cannot write the prompt: %w", err)
 	}
-	return readLine(p.In, MaxLen, "the answer")
+	b, err := readLine(p.In, MaxLen, "the answer")
+	if err != nil {
+		p.endLine()
+	}
+	return b, err
 }
 
 // ReadLine writes prompt to Out and reads one line from In, for answers that
@@ -144,6 +171,8 @@ func ReadLine(in io.Reader, out io.Writer, prompt string) (string, error) {
 	}
 	b, err := readLine(in, maxLineLen, "the answer")
 	if err != nil {
+		// The error printed next starts a line of its own.
+		io.WriteString(out, "\n")
 		return "", err
 	}
 	return string(b), nil
@@ -179,7 +208,7 @@ func readLine(r io.Reader, maxLen int, what string) ([]byte, error) {
 		switch {
 		case errors.Is(err, io.EOF):
 			if len(buf) == 0 {
-				return nil, fmt.Errorf("no answer: the input ended: %w", io.EOF)
+				return nil, errEnded
 			}
 			if l := len(buf); buf[l-1] == '\r' {
 				buf[l-1] = 0

@@ -36,8 +36,14 @@ func TestReadLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
 			got, err := ReadLine(strings.NewReader(tt.in), &out, "continue? ")
-			if out.String() != "continue? " {
-				t.Errorf("prompt written = %q", out.String())
+			// A failed answer ends the prompt's line, so the error printed
+			// next starts a line of its own.
+			wantOut := "continue? "
+			if tt.wantEOF || tt.wantErr {
+				wantOut += "\n"
+			}
+			if out.String() != wantOut {
+				t.Errorf("prompt written = %q, want %q", out.String(), wantOut)
 			}
 			switch {
 			case tt.wantEOF:
@@ -77,10 +83,10 @@ func TestSharedStream(t *testing.T) {
 	if a, err := ReadLine(in, &out, "last? "); err != nil || a != "last" {
 		t.Fatalf("ReadLine = %q, %v", a, err)
 	}
-	if _, err := p.ReadLine("more? "); !errors.Is(err, io.EOF) {
-		t.Fatalf("ReadLine at the end: err = %v, want io.EOF", err)
+	if _, err := p.ReadLine("more? "); !errors.Is(err, io.EOF) || err.Error() != "no answer: the input ended" {
+		t.Fatalf("ReadLine at the end: err = %v, want io.EOF, said as \"no answer: the input ended\"", err)
 	}
-	if want := "proceed? passphrase: again: word #3: last? more? "; out.String() != want {
+	if want := "proceed? passphrase: again: word #3: last? more? \n"; out.String() != want {
 		t.Errorf("prompts = %q, want %q", out.String(), want)
 	}
 	if p.IsTerminal() {
