@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/keystore"
 	"github.com/coffer-custody/coffer/internal/secret"
+	"github.com/coffer-custody/coffer/internal/textsafe"
 	"github.com/coffer-custody/coffer/keygen"
 	"github.com/coffer-custody/coffer/wallet"
 )
@@ -203,12 +206,23 @@ func prepareNewVault(g *globalOptions, network string, officers []string) (walle
 	return net, dir, refuseExistingVault(dir)
 }
 
+const maxOfficerLen = 100
+
 func checkOfficers(names []string) error {
 	seen := map[string]bool{}
 	for i, n := range names {
 		n = strings.TrimSpace(n)
 		if n == "" {
 			return failf("", "--officer #%d is empty", i+1)
+		}
+		// The names go into the transcript, the journal and the share
+		// holders' list: plain text that cannot move a terminal's cursor.
+		hint := "name each officer in plain text of at most " + strconv.Itoa(maxOfficerLen) + " characters"
+		if utf8.RuneCountInString(n) > maxOfficerLen {
+			return failf(hint, "--officer #%d is longer than %d characters", i+1, maxOfficerLen)
+		}
+		if !utf8.ValidString(n) || textsafe.Clip(n, maxOfficerLen) != n {
+			return failf(hint, "--officer #%d holds a control character or invalid UTF-8", i+1)
 		}
 		if seen[n] {
 			return failf("", "--officer %q is named twice", n)

@@ -204,3 +204,32 @@ func TestKeygenSharesInteractive(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckOfficers: officer names are plain text; a control character,
+// a terminal escape, a bidi override or invalid UTF-8 is refused.
+func TestCheckOfficers(t *testing.T) {
+	for _, names := range [][]string{
+		{"alice\nbob"},
+		{"alice", "eve\x1b[2J"},
+		{"carol\u202e"},
+		{"dan\xff"},
+		{"tab\there"},
+		{strings.Repeat("a", maxOfficerLen+1)},
+		{"alice", " alice "},
+		{" "},
+	} {
+		if err := checkOfficers(names); err == nil {
+			t.Errorf("checkOfficers(%q) = nil, want a refusal", names)
+		}
+	}
+	for _, names := range [][]string{
+		nil,
+		{"alice", "bob"},
+		{"Zoë Ångström", "李雷"},
+		{strings.Repeat("a", maxOfficerLen)},
+	} {
+		if err := checkOfficers(names); err != nil {
+			t.Errorf("checkOfficers(%q) = %v, want nil", names, err)
+		}
+	}
+}
