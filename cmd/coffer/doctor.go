@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/keystore"
 )
 
@@ -24,16 +25,19 @@ func newDoctorCommand(g *globalOptions) *cobra.Command {
 	o := &doctorOptions{}
 	cmd := &cobra.Command{
 		Use:   "doctor",
-		Short: "Check the air gap, the vault's permissions, the keystore and the clock",
+		Short: "Check the air gap, the vault's permissions, the keystore, the journal and the clock",
 		Long: `Check that this workstation is fit to hold the vault:
 
   - air gap: no network interface other than loopback is up (read from
     /sys/class/net); an interface that is up is a loud warning
   - the vault folder is 0700 and its files 0600
   - keystore.json is readable and well formed (no passphrase is asked)
+  - journal.jsonl is there and its last entry is whole, so the next act
+    can be journaled ('coffer audit verify' checks every entry)
   - the clock is plausible
 
-Warnings exit 0 unless --strict is given; a broken keystore always fails.`,
+Warnings exit 0 unless --strict is given; a broken keystore or journal
+always fails.`,
 		Example: `  coffer doctor
   coffer doctor --strict --json`,
 		Args: cobra.NoArgs,
@@ -110,6 +114,7 @@ func doctorChecks(cfg doctorConfig) []doctorCheck {
 		checkAirGap(cfg.sysNet),
 		checkVaultPermissions(cfg.vault),
 		checkKeystore(cfg.vault),
+		checkJournalFile(cfg.vault),
 		checkClock(cfg.now),
 	}
 }
@@ -206,6 +211,34 @@ func checkKeystore(dir string) doctorCheck {
 	}
 	c.Status = "ok"
 	c.Detail = fmt.Sprintf("%s is well formed (network %s, master fingerprint %s)", path, meta.Network, meta.MasterFingerprint)
+	return c
+}
+
+// checkJournalFile says whether the journal will take the next entry: it
+// exists when the keystore does, and its last line is whole. It changes
+// nothing (the journal is only opened when it exists).
+func checkJournalFile(dir string) doctorCheck {
+	c := doctorCheck{Name: "journal"}
+	path := filepath.Join(dir, journalFile)
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if _, kerr := os.Lstat(filepath.Join(dir, keystoreFile)); errors.Is(kerr, fs.ErrNotExist) {
+			c.Status, c.Detail = "warning", fmt.Sprintf("no journal at %s", path)
+			return c
+		}
+		c.Status, c.Detail = "failed", fmt.Sprintf("%s is missing: nothing can be signed or exported until it is restored from the vault's backup", path)
+		return c
+	}
+	j, err := audit.Open(path)
+	if err != nil {
+		msg := err.Error()
+		if !strings.Contains(msg, path) {
+			msg = path + ": " + msg
+		}
+		c.Status, c.Detail = "failed", msg+"; run 'coffer audit verify' and restore the journal from the vault's backup"
+		return c
+	}
+	j.Close()
+	c.Status, c.Detail = "ok", fmt.Sprintf("%s ends with a whole entry", path)
 	return c
 }
 
