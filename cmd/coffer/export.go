@@ -114,6 +114,9 @@ func runExport(cmd *cobra.Command, g *globalOptions, o *exportOptions) error {
 	if err := o.qrOut.Check(); err != nil {
 		return err
 	}
+	if err := qrOutClash(o.qrOut.Target(), o.out); err != nil {
+		return err
+	}
 
 	v, a, err := o.acct.open(cmd, g, &o.unlock)
 	if err != nil {

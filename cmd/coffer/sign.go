@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -136,8 +137,37 @@ func planSignTargets(src *psbtSource, o *signOptions) (signTargets, error) {
 		if err := checkNewFile("", t.tx); err != nil {
 			return t, err
 		}
+		if samePath(t.psbt, t.tx) {
+			return t, failf("choose another --out: --finalize writes the raw transaction to "+t.tx,
+				"--out %s is the file --finalize writes the raw transaction to", o.out)
+		}
 	}
 	return t, nil
+}
+
+// qrOutClash refuses a --qr-out gif:FILE that is also a file the command
+// writes: the second write would fail after the act was journaled.
+func qrOutClash(t qrcli.Target, files ...string) error {
+	if t.Kind != "gif" {
+		return nil
+	}
+	for _, f := range files {
+		if samePath(t.Path, f) {
+			return failf("give --qr-out gif: another file", "--qr-out gif:%s names %s, which the command also writes", t.Path, f)
+		}
+	}
+	return nil
+}
+
+// samePath says whether two paths name the same file, as far as can be told
+// before either exists.
+func samePath(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string) error {
@@ -154,6 +184,9 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 		return err
 	}
 	if err := o.qrOut.Check(); err != nil {
+		return err
+	}
+	if err := qrOutClash(o.qrOut.Target(), targets.psbt, targets.tx); err != nil {
 		return err
 	}
 	v, err := unlockVault(cmd, g, &o.unlock)
