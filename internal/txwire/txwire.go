@@ -71,16 +71,16 @@ func decode(b []byte, witness bool) (*wire.MsgTx, error) {
 // as zero inputs, as btcd's DeserializeNoWitness does.
 func Check(b []byte, witness bool) (int, error) {
 	w := &walker{b: b}
-	if err := w.skip(4, "the version"); err != nil {
+	if err := w.skip(4, name("the version")); err != nil {
 		return 0, err
 	}
-	nIn, err := w.count("the input count")
+	nIn, err := w.count(name("the input count"))
 	if err != nil {
 		return 0, err
 	}
 	segwit := false
 	if nIn == 0 && witness {
-		flag, err := w.byte("the segwit flag")
+		flag, err := w.byte(name("the segwit flag"))
 		if err != nil {
 			return 0, err
 		}
@@ -88,7 +88,7 @@ func Check(b []byte, witness bool) (int, error) {
 			return 0, fmt.Errorf("the segwit flag is 0x%02x, not 0x01", flag)
 		}
 		segwit = true
-		if nIn, err = w.count("the input count"); err != nil {
+		if nIn, err = w.count(name("the input count")); err != nil {
 			return 0, err
 		}
 	}
@@ -96,17 +96,17 @@ func Check(b []byte, witness bool) (int, error) {
 		return 0, fmt.Errorf("the transaction declares %d inputs but only %d bytes follow", nIn, w.left())
 	}
 	for i := range nIn {
-		if err := w.skip(36, fmt.Sprintf("input #%d's outpoint", i)); err != nil {
+		if err := w.skip(36, nth("input #%d's outpoint", i)); err != nil {
 			return 0, err
 		}
-		if err := w.varBytes(fmt.Sprintf("input #%d's scriptSig", i)); err != nil {
+		if err := w.varBytes(nth("input #%d's scriptSig", i)); err != nil {
 			return 0, err
 		}
-		if err := w.skip(4, fmt.Sprintf("input #%d's sequence", i)); err != nil {
+		if err := w.skip(4, nth("input #%d's sequence", i)); err != nil {
 			return 0, err
 		}
 	}
-	nOut, err := w.count("the output count")
+	nOut, err := w.count(name("the output count"))
 	if err != nil {
 		return 0, err
 	}
@@ -114,16 +114,16 @@ func Check(b []byte, witness bool) (int, error) {
 		return 0, fmt.Errorf("the transaction declares %d outputs but only %d bytes follow", nOut, w.left())
 	}
 	for i := range nOut {
-		if err := w.skip(8, fmt.Sprintf("output #%d's amount", i)); err != nil {
+		if err := w.skip(8, nth("output #%d's amount", i)); err != nil {
 			return 0, err
 		}
-		if err := w.varBytes(fmt.Sprintf("output #%d's script", i)); err != nil {
+		if err := w.varBytes(nth("output #%d's script", i)); err != nil {
 			return 0, err
 		}
 	}
 	if segwit {
 		for i := range nIn {
-			items, err := w.count(fmt.Sprintf("input #%d's witness item count", i))
+			items, err := w.count(nth("input #%d's witness item count", i))
 			if err != nil {
 				return 0, err
 			}
@@ -131,13 +131,13 @@ func Check(b []byte, witness bool) (int, error) {
 				return 0, fmt.Errorf("input #%d's witness declares %d items but only %d bytes follow", i, items, w.left())
 			}
 			for j := range items {
-				if err := w.varBytes(fmt.Sprintf("input #%d's witness item #%d", i, j)); err != nil {
+				if err := w.varBytes(nth2("input #%d's witness item #%d", i, j)); err != nil {
 					return 0, err
 				}
 			}
 		}
 	}
-	if err := w.skip(4, "the lock time"); err != nil {
+	if err := w.skip(4, name("the lock time")); err != nil {
 		return 0, err
 	}
 	return w.pos, nil
@@ -149,6 +149,33 @@ var ErrTrailing = errors.New("bytes follow the transaction")
 
 var errShort = errors.New("the transaction ends early")
 
+// label names the field being read. It is formatted only when an error
+// needs it: Check runs on every transaction of a PSBT (each
+// non_witness_utxo too), and formatting a name per field cost more than
+// the walk itself.
+type label struct {
+	format string // with n %d verbs, for i and j
+	n      int
+	i, j   uint64
+	suffix string
+}
+
+func name(s string) label                   { return label{format: s} }
+func nth(format string, i uint64) label     { return label{format: format, n: 1, i: i} }
+func nth2(format string, i, j uint64) label { return label{format: format, n: 2, i: i, j: j} }
+func (l label) length() label               { l.suffix += " length"; return l }
+
+func (l label) String() string {
+	switch l.n {
+	case 0:
+		return l.format + l.suffix
+	case 1:
+		return fmt.Sprintf(l.format, l.i) + l.suffix
+	default:
+		return fmt.Sprintf(l.format, l.i, l.j) + l.suffix
+	}
+}
+
 // walker reads through a serialized transaction without allocating.
 type walker struct {
 	b   []byte
@@ -157,7 +184,7 @@ type walker struct {
 
 func (w *walker) left() int { return len(w.b) - w.pos }
 
-func (w *walker) skip(n uint64, what string) error {
+func (w *walker) skip(n uint64, what label) error {
 	if n > uint64(w.left()) {
 		return fmt.Errorf("%w: %s needs %d bytes but %d follow", errShort, what, n, w.left())
 	}
@@ -165,7 +192,7 @@ func (w *walker) skip(n uint64, what string) error {
 	return nil
 }
 
-func (w *walker) byte(what string) (byte, error) {
+func (w *walker) byte(what label) (byte, error) {
 	if w.left() < 1 {
 		return 0, fmt.Errorf("%w: %s is missing", errShort, what)
 	}
@@ -175,7 +202,7 @@ func (w *walker) byte(what string) (byte, error) {
 }
 
 // count reads a CompactSize.
-func (w *walker) count(what string) (uint64, error) {
+func (w *walker) count(what label) (uint64, error) {
 	c, err := w.byte(what)
 	if err != nil {
 		return 0, err
@@ -203,8 +230,8 @@ func (w *walker) count(what string) (uint64, error) {
 }
 
 // varBytes skips a CompactSize length and that many bytes.
-func (w *walker) varBytes(what string) error {
-	n, err := w.count(what + " length")
+func (w *walker) varBytes(what label) error {
+	n, err := w.count(what.length())
 	if err != nil {
 		return err
 	}
