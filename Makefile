@@ -11,6 +11,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LDFLAGS     := -buildid= -X $(PKG)/internal/buildinfo.version=$(VERSION) -X $(PKG)/internal/buildinfo.commit=$(COMMIT)
 BUILDFLAGS  := -trimpath -buildvcs=false -ldflags "$(LDFLAGS)"
 FUZZTIME    ?= 5s
+FUZZMIN     ?= 1s
 # Release: every binary for every platform into DIST, with DIST/SHA256SUMS.
 # The instruction set levels are pinned so that the environment cannot change
 # the code generated.
@@ -59,15 +60,17 @@ lint: vet
 # Runs each fuzz target of the tree for FUZZTIME (go test allows one target per run).
 # A failing run is run again with its output shown: a crashing input is saved
 # under testdata/fuzz and fails the second run too, while a worker that the
-# loaded machine starved ("fuzzing process hung") passes it.
+# loaded machine starved ("fuzzing process hung") passes it. FUZZMIN caps the
+# time spent shrinking each new interesting input: go's default (60 s) used
+# the whole run on some targets, which then executed a handful of inputs.
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
 	    echo "fuzz $$pkg $$t"; \
-	    $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/coffer-fuzz.log 2>&1 || { \
+	    $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) $$pkg >/tmp/coffer-fuzz.log 2>&1 || { \
 	      tail -20 /tmp/coffer-fuzz.log; echo "fuzz $$t failed once; running it again"; \
-	      $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; }; \
+	      $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) $$pkg || exit 1; }; \
 	  done; \
 	done
 
