@@ -44,6 +44,9 @@ func ParseAmount(s string) (btcutil.Amount, error) {
 	switch unit {
 	case "sat":
 		v, err := strconv.ParseInt(num, 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Errorf("%w: amount %q is more than 21 million bitcoin", ErrAmount, s)
+		}
 		if err != nil {
 			return 0, fmt.Errorf("%w: amount %q: satoshis are whole numbers", ErrAmount, s)
 		}
@@ -57,7 +60,10 @@ func ParseAmount(s string) (btcutil.Amount, error) {
 			whole = "0"
 		}
 		w, err := strconv.ParseInt(whole, 10, 64)
-		if err != nil || w > 21_000_000 {
+		if errors.Is(err, strconv.ErrRange) || (err == nil && w > 21_000_000) {
+			return 0, fmt.Errorf("%w: amount %q is more than 21 million bitcoin", ErrAmount, s)
+		}
+		if err != nil {
 			return 0, fmt.Errorf("%w: amount %q is not a bitcoin amount", ErrAmount, s)
 		}
 		f := int64(0)

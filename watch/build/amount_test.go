@@ -32,7 +32,11 @@ func TestParseAmount(t *testing.T) {
 		{"0btc", "not positive"},
 		{"-1btc", "not a plain positive number"},
 		{"1e3sat", "not a plain positive number"},
-		{"21000001btc", "not a bitcoin amount"},
+		{"21000001btc", "more than 21 million bitcoin"},
+		{"99999999999999999999btc", "more than 21 million bitcoin"},
+		{"99999999999999999999sat", "more than 21 million bitcoin"},
+		{"2100000000000001sat", "more than 21 million bitcoin"},
+		{"1.2.3btc", "not a bitcoin amount"},
 		{"lots", "not a number with a unit"},
 		{"", "not a number with a unit"},
 	}
