@@ -141,6 +141,7 @@ func readFileBounded(path string, max int64) ([]byte, error) {
 		return nil, cli.Failf("", "cannot read %s: %v", path, unwrapPathErr(err))
 	}
 	if int64(len(b)) > max {
+		clear(b) // it may be a key file: wipe what was read, as the caller would
 		return nil, cli.Failf("", "%s is larger than %d bytes", path, max)
 	}
 	return b, nil
