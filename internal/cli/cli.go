@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/coffer-custody/coffer/internal/buildinfo"
@@ -71,8 +72,10 @@ func Report(w io.Writer, prog string, err error) int {
 		// cobra's own messages start with a capital letter.
 		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
+	usage := isUsageError(msg)
+	msg = flagGroupMessage(msg)
 	fmt.Fprintf(w, "%s: error: %s\n", prog, msg)
-	if hint == "" && code == ExitError && isUsageError(msg) {
+	if hint == "" && code == ExitError && usage {
 		hint = fmt.Sprintf("run '%s COMMAND --help' for usage", prog)
 	}
 	if hint != "" {
@@ -88,6 +91,58 @@ func isUsageError(msg string) bool {
 		}
 	}
 	return false
+}
+
+var (
+	reExclusive = regexp.MustCompile(`^if any flags in the group \[[^]]*\] are set none of the others can be; \[([^]]*)\] were all set$`)
+	reTogether  = regexp.MustCompile(`^if any flags in the group \[([^]]*)\] are set they must all be set; missing \[([^]]*)\]$`)
+	reOneOf     = regexp.MustCompile(`^at least one of the flags in the group \[([^]]*)\] is required$`)
+	reRequired  = regexp.MustCompile(`^required flag\(s\) (.*) not set$`)
+)
+
+// flagGroupMessage says cobra's flag-group and required-flag errors the
+// contract's way, naming the flags as they are typed: "--message and
+// --message-file cannot be used together", not "if any flags in the group
+// [message message-file] are set none of the others can be; ...".
+func flagGroupMessage(msg string) string {
+	flags := func(list string, sep string) []string {
+		var out []string
+		for _, f := range strings.Split(list, sep) {
+			if f = strings.Trim(strings.TrimSpace(f), `"`); f != "" {
+				out = append(out, "--"+f)
+			}
+		}
+		return out
+	}
+	if m := reExclusive.FindStringSubmatch(msg); m != nil {
+		return joinAnd(flags(m[1], " ")) + " cannot be used together"
+	}
+	if m := reTogether.FindStringSubmatch(msg); m != nil {
+		missing := flags(m[2], " ")
+		verb := "is"
+		if len(missing) > 1 {
+			verb = "are"
+		}
+		return joinAnd(flags(m[1], " ")) + " go together: " + joinAnd(missing) + " " + verb + " missing"
+	}
+	if m := reOneOf.FindStringSubmatch(msg); m != nil {
+		return "one of " + strings.Join(flags(m[1], " "), ", ") + " is required"
+	}
+	if m := reRequired.FindStringSubmatch(msg); m != nil {
+		names := flags(m[1], ",")
+		if len(names) == 1 {
+			return names[0] + " is required"
+		}
+		return joinAnd(names) + " are required"
+	}
+	return msg
+}
+
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // Warn prints a warning line.

@@ -41,3 +41,24 @@ func TestFlagError(t *testing.T) {
 		t.Error("an error that is not an invalid value is not returned as it is")
 	}
 }
+
+func TestFlagGroupMessage(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"if any flags in the group [message message-file] are set none of the others can be; [message message-file] were all set",
+			"--message and --message-file cannot be used together"},
+		{"if any flags in the group [a b c] are set none of the others can be; [a c] were all set",
+			"--a and --c cannot be used together"},
+		{"if any flags in the group [shares officer] are set they must all be set; missing [officer]",
+			"--shares and --officer go together: --officer is missing"},
+		{"at least one of the flags in the group [pubkey ceremony] is required",
+			"one of --pubkey, --ceremony is required"},
+		{`required flag(s) "out" not set`, "--out is required"},
+		{`required flag(s) "out", "qr-out" not set`, "--out and --qr-out are required"},
+		{"--index is required", "--index is required"},
+	}
+	for _, tt := range tests {
+		if got := flagGroupMessage(tt.in); got != tt.want {
+			t.Errorf("flagGroupMessage(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
