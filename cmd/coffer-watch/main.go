@@ -62,5 +62,7 @@ builds unsigned PSBTs for coffer to sign, and finalizes and broadcasts them.`,
 		newAddressesCommand(g), newSendCommand(g), newCombineCommand(g), newFinalizeCommand(g), newBroadcastCommand(g),
 		newRequestsCommand(g), newRequestCommand(g), newBumpCommand(g))
 	root.AddCommand(newApproverCommand(g), newApprovalCommand(g), newApproveCommand(g), newPolicyCommand(g))
+	cli.RequireSubcommands(root)
+	cli.ArgsByContract(root)
 	return root
 }

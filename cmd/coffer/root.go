@@ -96,5 +96,6 @@ The vault is --vault DIR, else $COFFER_VAULT, else ~/.coffer.`,
 		newPolicyCommand(g), newKeyCommand(g),
 	)
 	cli.RequireSubcommands(root)
+	cli.ArgsByContract(root)
 	return root
 }

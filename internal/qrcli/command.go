@@ -123,6 +123,7 @@ that is a symlink out of its folder is refused. A UR of a CBOR structure
 		Example: fmt.Sprintf(`  %[1]s qr decode frames/ --out request.psbt
   %[1]s qr decode request.gif --out request.psbt --expect-sha256 9f86d0...
   zbarcam --raw | %[1]s qr decode --out request.psbt`, prog),
+		Args: cobra.ArbitraryArgs, // any number of IMAGE files or folders
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDecode(cmd, prog, o, args, *asJSON)
 		},
