@@ -28,6 +28,10 @@ const (
 	NonTTYLoops = 3
 	// MaxFPS bounds --qr-fps.
 	MaxFPS = 100
+	// MaxScale bounds --qr-scale: a version 40 code (185 modules with its
+	// quiet zone) at 24 pixels a module is 4,440 pixels wide, within what
+	// the reading side takes (qr.ImageLimits, 25 million pixels a frame).
+	MaxScale = 24
 )
 
 // Target is where --qr-out sends the codes.
@@ -113,10 +117,11 @@ type OutFlags struct {
 	fps      float64
 	loops    int
 	inverted bool
+	scale    int
 }
 
 // Register adds --qr-out, --qr-format, --qr-ur-type, --qr-density,
-// --qr-fps, --qr-loops and --qr-inverted to cmd.
+// --qr-fps, --qr-scale, --qr-loops and --qr-inverted to cmd.
 func (o *OutFlags) Register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Var(targetValue{&o.target}, "qr-out", "show or write animated QR codes: terminal, png:DIR (frame-0001.png, ...) or gif:FILE")
@@ -124,6 +129,7 @@ func (o *OutFlags) Register(cmd *cobra.Command) {
 	f.Var(urTypeValue{&o.urType}, "qr-ur-type", "UR type of a PSBT: crypto-psbt (default) or psbt (BCR-2020-006's new name); bytes for any file")
 	f.IntVar(&o.density, "qr-density", 0, fmt.Sprintf("bytes per QR frame (default %d for UR; BBQr picks QR version 5 to %d)", qr.DefaultFragmentLen, qr.DefaultBBQrMaxVersion))
 	f.Float64Var(&o.fps, "qr-fps", qr.DefaultFPS, "frames per second of the animation (terminal and GIF)")
+	f.IntVar(&o.scale, "qr-scale", 0, fmt.Sprintf("frame size of PNG and GIF: pixels per QR module, 1 to %d (default %d for PNG, %d for GIF)", MaxScale, qr.DefaultPNGScale, qr.DefaultGIFScale))
 	f.IntVar(&o.loops, "qr-loops", 0, fmt.Sprintf("terminal: stop after this many passes (default: until a key is pressed; %d with no terminal)", NonTTYLoops))
 	f.BoolVar(&o.inverted, "qr-inverted", false, "terminal: light modules, for a dark background")
 }
@@ -152,6 +158,9 @@ func (o *OutFlags) Check() error {
 	}
 	if o.loops < 0 {
 		return cli.Failf("", "--qr-loops %d is below 0", o.loops)
+	}
+	if o.scale < 0 || o.scale > MaxScale {
+		return cli.Failf(fmt.Sprintf("--qr-scale is pixels per module (default %d for PNG, %d for GIF)", qr.DefaultPNGScale, qr.DefaultGIFScale), "--qr-scale %d is not between 1 and %d", o.scale, MaxScale)
 	}
 	switch o.target.Kind {
 	case "gif":
@@ -357,7 +366,7 @@ func (o *OutFlags) emit(cmd *cobra.Command, codes []*qr.Code, s *Sent) (*Sent, e
 			return nil, cli.Failf("", "cannot show the QR codes: %v", err)
 		}
 	case "png":
-		paths, err := qr.WritePNGFrames(o.target.Path, codes, 0)
+		paths, err := qr.WritePNGFrames(o.target.Path, codes, o.scale)
 		if err != nil {
 			return nil, cli.Failf("choose an empty folder for --qr-out png:DIR", "cannot write the frames to %s: %v", o.target.Path, err)
 		}
@@ -370,7 +379,7 @@ func (o *OutFlags) emit(cmd *cobra.Command, codes []*qr.Code, s *Sent) (*Sent, e
 		}
 	case "gif":
 		var buf bytes.Buffer
-		if err := qr.WriteGIF(&buf, codes, 0, o.fps); err != nil {
+		if err := qr.WriteGIF(&buf, codes, o.scale, o.fps); err != nil {
 			return nil, cli.Failf("", "cannot make the GIF: %v", err)
 		}
 		if err := atomicfile.WriteNew(o.target.Path, buf.Bytes(), 0o644); err != nil {

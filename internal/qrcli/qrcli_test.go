@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/gif"
+	_ "image/png"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -478,6 +481,8 @@ func TestEncodeRefusals(t *testing.T) {
 		{[]string{text, "--qr-out", "terminal", "--qr-ur-type", "psbt", "--qr-format", "bbqr"}, "--qr-ur-type goes with --qr-format ur"},
 		{[]string{text, "--qr-out", "terminal", "--qr-fps", "0"}, "--qr-fps 0 is not above 0"},
 		{[]string{text, "--qr-out", "terminal", "--qr-density", "-1"}, "--qr-density -1 is below 0"},
+		{[]string{text, "--qr-out", "terminal", "--qr-scale", "-1"}, "--qr-scale -1 is not between 1 and 24"},
+		{[]string{text, "--qr-out", "png:" + filepath.Join(dir, "big"), "--qr-scale", "25"}, "--qr-scale 25 is not between 1 and 24"},
 		{[]string{text}, `required flag(s) "qr-out" not set`},
 		{[]string{empty, "--qr-out", "terminal"}, "is empty: nothing to encode"},
 	}
@@ -489,6 +494,58 @@ func TestEncodeRefusals(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(exists); string(b) != "old" {
 		t.Error("the GIF that existed was changed")
+	}
+}
+
+// TestScale: --qr-scale sets the frame size of PNG frames and GIFs (pixels
+// per module), the default being qr.DefaultPNGScale / DefaultGIFScale, and
+// the frames read back at any of them.
+func TestScale(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(in, []byte("wpkh([73c5da0a/84h/1h/0h]tpub)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range []struct {
+		target string
+		scale  string // "" for the default
+		want   int    // pixels per module
+	}{
+		{"png:", "", qr.DefaultPNGScale},
+		{"png:", "3", 3},
+		{"png:", "24", 24},
+		{"gif:", "", qr.DefaultGIFScale},
+		{"gif:", "10", 10},
+	} {
+		where := filepath.Join(dir, fmt.Sprintf("out%d", i))
+		args := []string{"encode", in, "--qr-out", tt.target + where, "--json"}
+		if tt.scale != "" {
+			args = append(args, "--qr-scale", tt.scale)
+		}
+		out, _, err := runQR(t, nil, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		var s Sent
+		if err := json.Unmarshal([]byte(out), &s); err != nil || len(s.Files) != 1 {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		f, err := os.Open(s.Files[0].Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, _, err := image.DecodeConfig(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := 4*2 + 4*s.Version + 17 // modules with the quiet zone
+		if cfg.Width != size*tt.want || cfg.Height != size*tt.want {
+			t.Errorf("%v: %d x %d pixels, want %d (version %d at %d pixels a module)", args, cfg.Width, cfg.Height, size*tt.want, s.Version, tt.want)
+		}
+		if _, _, err := runQR(t, nil, "decode", s.Files[0].Path, "--out", where+".back", "--expect-sha256", s.SHA256); err != nil {
+			t.Errorf("%v: the frames do not read back: %v", args, err)
+		}
 	}
 }
 
