@@ -27,9 +27,9 @@
 // means refused, with every rule's reasons. A rule sets:
 //
 //	name             required
-//	destinations     required: a list of addresses and descriptors (with
-//	                 checksum; ranged ones allow indexes 0 to 999 of each
-//	                 branch), or any
+//	destinations     a list of addresses and descriptors (with checksum;
+//	                 ranged ones allow indexes 0 to 999 of each branch), or
+//	                 any; a rule without destinations allows any address
 //	max_per_tx       what leaves the vault in this transaction
 //	velocity         {limit, window}: what left the vault in the sliding
 //	                 window, under any rule, plus this transaction

@@ -169,6 +169,8 @@ func TestRuleTable(t *testing.T) {
 	cases := []tc{
 		{name: "max_per_tx inside", rule: "max_per_tx: 150000sat\n    destinations: any", spec: in(150_000, 1000)},
 		{name: "max_per_tx outside", rule: "max_per_tx: 150000sat\n    destinations: any", spec: in(150_001, 1000), want: CodeMaxPerTx},
+		{name: "max_per_tx without destinations inside", rule: "max_per_tx: 150000sat", spec: in(150_000, 1000)},
+		{name: "max_per_tx without destinations outside", rule: "max_per_tx: 150000sat", spec: in(150_001, 1000), want: CodeMaxPerTx},
 		{name: "max_per_tx counts no change", rule: "max_per_tx: 0.0015btc\n    destinations: any", spec: in(150_000, 1000)},
 		{name: "velocity inside", rule: "velocity: {limit: 250000sat, window: 24h}\n    destinations: any", spent: []int64{60_000, 40_000}, spec: in(150_000, 1000)},
 		{name: "velocity outside", rule: "velocity: {limit: 250000sat, window: 24h}\n    destinations: any", spent: []int64{60_000, 40_000}, spec: in(150_001, 1000), want: CodeVelocity},

@@ -565,8 +565,8 @@ func (p *Policy) parseRule(n *yaml.Node, index int) (*Rule, error) {
 			return nil, err
 		}
 	}
-	if r.Destinations == nil {
-		return nil, errAt(n, "%s does not say where it may send: set destinations to a list of addresses and descriptors, or to any", where)
+	if r.Destinations == nil { // the schema: a rule may set destinations; without, any
+		r.Destinations = &Destinations{Any: true}
 	}
 	if r.MaxPerTx == nil && r.Velocity == nil && r.Destinations.Any && r.Approvals == nil {
 		return nil, errAt(n, "%s sets no limit: give it max_per_tx, velocity, a destinations list or approvals (a rule without any would allow everything)", where)

@@ -63,7 +63,7 @@ func TestParseErrors(t *testing.T) {
 		{"amount without unit", strings.Replace(base, "150000sat", "150000", 1), ruleLine + 1, []string{"has no unit", "150000sat"}},
 		{"too many decimals", strings.Replace(base, "150000sat", "0.000000001btc", 1), ruleLine + 1, []string{"more than 8 decimals"}},
 		{"rule without limit", ps.policyText("  - name: open\n    destinations: any\n    max_fee_rate: 10sat/vb\n"), ruleLine, []string{`rule "open" sets no limit`, "allow everything"}},
-		{"rule without destinations", ps.policyText("  - name: petty\n    max_per_tx: 1btc\n"), ruleLine, []string{"does not say where it may send"}},
+		{"rule without destinations or a limit", ps.policyText("  - name: petty\n    max_fee: 1000sat\n"), ruleLine, []string{`rule "petty" sets no limit`}},
 		{"repeated field", rule("    max_per_tx: 1btc\n"), ruleLine + 3, []string{`sets "max_per_tx" twice (first on line`}},
 		{"bad fee rate unit", rule("    max_fee_rate: 50sat/kvb\n"), ruleLine + 3, []string{`unknown unit "sat/kvb"`}},
 		{"bad duration", rule("    velocity: {limit: 1btc, window: 24x}\n"), ruleLine + 3, []string{"window", "not a duration"}},
@@ -111,6 +111,16 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("%q is not a lower-case sentence without a final period", err)
 			}
 		})
+	}
+}
+
+// TestRuleWithoutDestinations: the issue's schema lets a rule leave out
+// destinations; it then allows any address, and still needs a limit.
+func TestRuleWithoutDestinations(t *testing.T) {
+	ps := newPeople(t)
+	p := mustParse(t, ps.policyText("  - name: big\n    max_per_tx: 10btc\n    approvals: {group: treasury, required: 2}\n"))
+	if r := p.Rules[0]; r.Destinations == nil || !r.Destinations.Any {
+		t.Fatalf("destinations: %+v", r.Destinations)
 	}
 }
 
