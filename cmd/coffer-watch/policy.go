@@ -136,6 +136,9 @@ func runPolicyCheck(cmd *cobra.Command, g *globalOptions, o *policyCheckOptions,
 		in.Approvals = append(in.Approvals, as...)
 	}
 	d := pol.Evaluate(in)
+	if len(o.descriptors) == 0 {
+		d.Notes = append(d.Notes, "no --descriptors were given: no input or output is known as the vault's, so change counts as leaving the vault and the signer may decide otherwise")
+	}
 	out := cmd.OutOrStdout()
 	if g.json {
 		if err := cli.WriteJSON(out, d); err != nil {

@@ -174,7 +174,7 @@ func TestPolicyCheckPreflight(t *testing.T) {
 	}
 	// Without the account descriptors the change counts as leaving too.
 	code, out, _ = runWatch(t, "--network", "regtest", "policy", "check", wpkhPSBT, "--policy", pol)
-	if code != 10 || !strings.Contains(out, "leaves the vault: 299000 sat") {
+	if code != 10 || !strings.Contains(out, "leaves the vault: 299000 sat") || !strings.Contains(out, "note: no --descriptors were given") {
 		t.Fatalf("without descriptors: exit %d\n%s", code, out)
 	}
 
@@ -226,7 +226,7 @@ func TestPolicyCheckPreflight(t *testing.T) {
 	// A journal copy is verified before velocity reads it.
 	journal := filepath.Join("testdata", "audit", "journal.jsonl")
 	ceremony := filepath.Join("testdata", "audit", "ceremony.json")
-	if code, out, errOut := check("--approvals", ap, "--journal", journal, "--ceremony", ceremony); code != 0 || strings.Contains(out, "no journal was given") {
+	if code, out, errOut := check("--approvals", ap, "--journal", journal, "--ceremony", ceremony); code != 0 || strings.Contains(out, "no journal was given") || strings.Contains(out, "no --descriptors") {
 		t.Fatalf("with the journal: exit %d\n%s%s", code, out, errOut)
 	}
 	jb, _ := os.ReadFile(journal)
