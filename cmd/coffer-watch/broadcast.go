@@ -7,17 +7,22 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/coffer-custody/coffer/internal/cli"
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/watch"
 )
 
 func newBroadcastCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var in qrcli.InFlags
+	cmd := &cobra.Command{
 		Use:   "broadcast TXHEX|FILE",
 		Short: "Send a finalized transaction through the node",
 		Long: `Send a finalized transaction, given as hex or as a file holding its hex. Every
 input is first executed with the script engine against the coins the node
-knows it spends, then the node's testmempoolaccept must accept it.`,
-		Example: "  coffer-watch broadcast tx.hex\n  coffer-watch broadcast 0200000000010...",
+knows it spends, then the node's testmempoolaccept must accept it.
+
+--expect-sha256 HEX refuses a file whose SHA-256 is not the "tx sha256" that
+'coffer sign --finalize' printed when it wrote the file.`,
+		Example: "  coffer-watch broadcast tx.hex\n  coffer-watch broadcast signed.tx --expect-sha256 9f86d0...\n  coffer-watch broadcast 0200000000010...",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			text := args[0]
@@ -27,7 +32,12 @@ knows it spends, then the node's testmempoolaccept must accept it.`,
 				if err != nil {
 					return err
 				}
+				if err := in.Check(displayName(args[0]), b); err != nil {
+					return err
+				}
 				text, name = string(b), displayName(args[0])
+			} else if cmd.Flags().Changed("expect-sha256") {
+				return cli.Failf("write the transaction to a file, or leave out --expect-sha256", "--expect-sha256 checks a file, and the argument is a transaction's hex")
 			}
 			tx, err := watch.ParseTx(text)
 			if err != nil {
@@ -45,6 +55,8 @@ knows it spends, then the node's testmempoolaccept must accept it.`,
 			return printTx(cmd, g, res, "")
 		},
 	}
+	in.RegisterExpect(cmd)
+	return cmd
 }
 
 func isHexText(s string) bool {

@@ -62,12 +62,14 @@ The new fee covers the replaced one plus the relay fee on the new size.`,
 			if g.json {
 				return cli.WriteJSON(w, struct {
 					*watch.SendResult
-					Out string `json:"out,omitempty"`
-				}{res, out})
+					Out    string `json:"out,omitempty"`
+					SHA256 string `json:"sha256,omitempty"`
+				}{res, out, outSHA256(out, res.PSBT)})
 			}
 			printSend(w, res)
 			if out != "" {
 				fmt.Fprintf(w, "wrote %s: sign it with 'coffer sign %s'\n", out, out)
+				fmt.Fprintf(w, "sha256 %s\n", outSHA256(out, res.PSBT))
 			}
 			return nil
 		},

@@ -60,7 +60,8 @@ records how many signatures it now has.`,
 					Required   int    `json:"required"`
 					Complete   bool   `json:"complete"`
 					Out        string `json:"out,omitempty"`
-				}{res.TxID, res.Request, res.Signatures, res.Required, res.Complete, out})
+					SHA256     string `json:"sha256,omitempty"`
+				}{res.TxID, res.Request, res.Signatures, res.Required, res.Complete, out, outSHA256(out, res.PSBT)})
 			}
 			fmt.Fprintf(w, "combined %d PSBTs of %s: %d of %d signatures", len(args), res.TxID, res.Signatures, res.Required)
 			if res.Request != "" {
@@ -69,6 +70,7 @@ records how many signatures it now has.`,
 			fmt.Fprintln(w)
 			if out != "" {
 				fmt.Fprintf(w, "wrote %s\n", out)
+				fmt.Fprintf(w, "sha256 %s\n", outSHA256(out, res.PSBT))
 			} else {
 				fmt.Fprintln(w, base64.StdEncoding.EncodeToString(res.PSBT))
 			}

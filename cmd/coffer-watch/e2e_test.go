@@ -132,6 +132,7 @@ type party struct {
 	t      *testing.T
 	dir    string
 	coffer string
+	signed string // stdout of the last signFile
 }
 
 func newVault(t *testing.T, e *e2e, dir string) *party {
@@ -291,6 +292,7 @@ type sendResult struct {
 	Sent    int64  `json:"sent_sat"`
 	Inputs  int    `json:"inputs"`
 	Outputs int    `json:"outputs"`
+	SHA256  string `json:"sha256"` // of the --out file
 }
 
 type txResult struct {
@@ -389,17 +391,17 @@ func (p *party) addressOf(script string, index int) string {
 	return ""
 }
 
-// signFile signs in with coffer and returns the signed file's path. No
-// spending policy is installed in the test vaults: coffer sign takes
-// --no-policy for that where it has the flag.
-func (p *party) signFile(in, out string) string {
+// signFile signs in with coffer (and the extra flags) and returns the
+// signed file's path. No spending policy is installed in the test vaults:
+// coffer sign takes --no-policy for that where it has the flag.
+func (p *party) signFile(in, out string, extra ...string) string {
 	p.t.Helper()
-	args := []string{"sign", in, "--out", out, "--yes"}
+	args := append([]string{"sign", in, "--out", out, "--yes"}, extra...)
 	help, _ := exec.Command(p.coffer, "sign", "--help").CombinedOutput()
 	if bytes.Contains(help, []byte("--no-policy")) {
 		args = append(args, "--no-policy")
 	}
-	p.coffer1(args...)
+	p.signed = p.coffer1(args...)
 	return out
 }
 

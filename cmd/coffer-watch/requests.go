@@ -76,7 +76,11 @@ func newRequestCommand(g *globalOptions) *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if g.json {
-				return cli.WriteJSON(w, r)
+				return cli.WriteJSON(w, struct {
+					*watch.RequestView
+					Out    string `json:"out,omitempty"`
+					SHA256 string `json:"sha256,omitempty"`
+				}{r, out, outSHA256(out, r.PSBT)})
 			}
 			fmt.Fprintf(w, "request    %s\nwallet     %s\ncreated    %s by %s\nstatus     %s\ntxid       %s\n", r.ID, r.Wallet, r.Created, r.Initiator, r.StatusText, r.TxID)
 			fmt.Fprintf(w, "sends      %s\nfee        %s at %s on %d vbytes\n", build.FormatAmount(sats(r.Sent)), build.FormatAmount(sats(r.Fee)), r.FeeRate, r.VSize)
@@ -89,6 +93,7 @@ func newRequestCommand(g *globalOptions) *cobra.Command {
 			}
 			if out != "" {
 				fmt.Fprintf(w, "wrote %s\n", out)
+				fmt.Fprintf(w, "sha256 %s\n", outSHA256(out, r.PSBT))
 			}
 			return nil
 		},

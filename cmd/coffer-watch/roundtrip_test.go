@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,14 +56,25 @@ func TestRoundTripP2WPKH(t *testing.T) {
 	if sr.Inputs != 1 || sr.Outputs != 2 || sr.Sent != 150_000_000 {
 		t.Fatalf("send: %+v", sr)
 	}
-	signed := v.signFile(w.path("req.psbt"), w.path("signed.psbt"))
+	// By USB: the file's SHA-256 is in send's answer, and the signer
+	// checks it with --expect-sha256.
+	if sum := sha256.Sum256(mustRead(t, w.path("req.psbt"))); sr.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("send says sha256 %q, the file's is %x", sr.SHA256, sum)
+	}
+	if out := w.ok("request", "show", sr.ID, "--out", w.path("again.psbt")); !strings.Contains(out, "\nsha256 "+sr.SHA256+"\n") {
+		t.Errorf("request show --out does not print the file's sha256 %s:\n%s", sr.SHA256, out)
+	}
+	signed := v.signFile(w.path("req.psbt"), w.path("signed.psbt"), "--expect-sha256", sr.SHA256)
 	var fr txResult
 	w.json(&fr, "finalize", signed, "--broadcast")
 	if !fr.Broadcast || fr.TxID != sr.TxID || fr.Request != sr.ID {
 		t.Fatalf("finalize: %+v (request %+v)", fr, sr)
 	}
-	// The fee rate is met on the final size.
-	if fr.VSize != int64(sr.VSize) || sr.Fee != (2000*int64(sr.VSize)+999)/1000 {
+	// The fee rate is met on the final size. The size assumes a 71-byte
+	// low-R signature; about one in 64 is a byte shorter (r or s below
+	// 2^247 in DER), one weight unit less, which can make the final size a
+	// vbyte smaller: the rate is then exceeded by that vbyte, never missed.
+	if fr.VSize > int64(sr.VSize) || fr.VSize < int64(sr.VSize)-1 || sr.Fee != (2000*int64(sr.VSize)+999)/1000 || sr.Fee < 2*fr.VSize {
 		t.Errorf("final vsize %d, estimated %d, fee %d at 2 sat/vB", fr.VSize, sr.VSize, sr.Fee)
 	}
 	if !contains(mempool(t, n), sr.TxID) {
@@ -218,14 +231,20 @@ func TestRoundTripMultisig2of3(t *testing.T) {
 	if rv.Status != "awaiting signatures" || rv.Signatures != 0 || rv.Required != 2 {
 		t.Fatalf("new request %+v", rv)
 	}
-	s1 := vaults[0].signFile(w.path("ms.psbt"), w.path("ms.s1.psbt"))
+	s1 := vaults[0].signFile(w.path("ms.psbt"), w.path("ms.s1.psbt"), "--expect-sha256", sr.SHA256)
 	s3 := vaults[2].signFile(w.path("ms.psbt"), w.path("ms.s3.psbt"))
 	// One signature is not enough: finalize names the input.
 	w.fails([]string{"input #0 (1 of 2)"}, "finalize", s1, "--out", w.path("never.hex"))
 	if _, err := os.Stat(w.path("never.hex")); err == nil {
 		t.Fatal("a refused finalize wrote its --out")
 	}
-	w.ok("combine", s1, s3, "--out", w.path("ms.combined.psbt"))
+	var cr struct {
+		SHA256 string `json:"sha256"`
+	}
+	w.json(&cr, "combine", s1, s3, "--out", w.path("ms.combined.psbt"))
+	if sum := sha256.Sum256(mustRead(t, w.path("ms.combined.psbt"))); cr.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("combine says sha256 %q, the file's is %x", cr.SHA256, sum)
+	}
 	w.json(&rv, "request", "show", sr.ID)
 	if rv.Status != "signed" || rv.Signatures != 2 {
 		t.Fatalf("request after combine %+v", rv)
@@ -290,9 +309,25 @@ func TestRoundTripBatchPayout(t *testing.T) {
 	if sr.Outputs < 50 || sr.Outputs > 51 {
 		t.Fatalf("send: %+v", sr)
 	}
-	signed := v.signFile(w.path("payroll.psbt"), w.path("payroll.signed.psbt"))
+	// Signed and finalized offline (payroll.tx, its SHA-256 in the
+	// review), carried by USB and broadcast with --expect-sha256.
+	v.signFile(w.path("payroll.psbt"), w.path("payroll.signed.psbt"), "--finalize")
+	txFile := w.path("payroll.tx")
+	sum := sha256.Sum256(mustRead(t, txFile))
+	if !strings.Contains(v.signed, fmt.Sprintf("\ntx sha256 %x\n", sum)) {
+		t.Fatalf("coffer sign --finalize does not print the tx file's sha256 %x:\n%s", sum, v.signed)
+	}
+	w.fails([]string{"payroll.tx: sha256 " + hex.EncodeToString(sum[:]) + " is not the expected " + strings.Repeat("0", 64)},
+		"broadcast", txFile, "--expect-sha256", strings.Repeat("0", 64))
+	w.fails([]string{"--expect-sha256 checks a file"}, "broadcast", strings.TrimSpace(string(mustRead(t, txFile))), "--expect-sha256", hex.EncodeToString(sum[:]))
+	if contains(mempool(t, e.node), sr.TxID) {
+		t.Fatal("a refused broadcast sent the transaction")
+	}
 	var fr txResult
-	w.json(&fr, "finalize", signed, "--broadcast")
+	w.json(&fr, "broadcast", txFile, "--expect-sha256", hex.EncodeToString(sum[:]))
+	if !fr.Broadcast || fr.TxID != sr.TxID {
+		t.Fatalf("broadcast: %+v (request %+v)", fr, sr)
+	}
 	if _, err := e.node.Generate(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +364,7 @@ func TestRoundTripBump(t *testing.T) {
 		t.Fatalf("bump %+v of %+v", bump, first)
 	}
 	var fr txResult
-	w.json(&fr, "finalize", v.signFile(w.path("r2.psbt"), w.path("r2.signed.psbt")), "--broadcast")
+	w.json(&fr, "finalize", v.signFile(w.path("r2.psbt"), w.path("r2.signed.psbt"), "--expect-sha256", bump.SHA256), "--broadcast")
 	m := mempool(t, e.node)
 	if !contains(m, bump.TxID) || contains(m, first.TxID) {
 		t.Fatalf("mempool %v: want the replacement %s and not %s", m, bump.TxID, first.TxID)

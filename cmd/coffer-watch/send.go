@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -199,9 +201,10 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 			*watch.SendResult
 			Initiator string      `json:"initiator,omitempty"`
 			Out       string      `json:"out,omitempty"`
+			SHA256    string      `json:"sha256,omitempty"`
 			PSBT      string      `json:"psbt,omitempty"`
 			QR        *qrcli.Sent `json:"qr,omitempty"`
-		}{res, o.initiator, o.out, map[bool]string{true: "", false: base64.StdEncoding.EncodeToString(res.PSBT)}[o.out != ""], sent})
+		}{res, o.initiator, o.out, outSHA256(o.out, res.PSBT), map[bool]string{true: "", false: base64.StdEncoding.EncodeToString(res.PSBT)}[o.out != ""], sent})
 	}
 	printSend(w, res)
 	if o.initiator != "" {
@@ -213,9 +216,22 @@ func runSend(cmd *cobra.Command, g *globalOptions, o *sendOptions) error {
 		fmt.Fprintln(w, base64.StdEncoding.EncodeToString(res.PSBT))
 	}
 	if sent != nil {
-		sent.Print(w)
+		sent.Print(w) // its sha256 line is the binary PSBT's, as written to --out
+	} else if o.out != "" {
+		fmt.Fprintf(w, "sha256 %s\n", outSHA256(o.out, res.PSBT))
 	}
 	return nil
+}
+
+// outSHA256 is the SHA-256 in hex of data written to the --out file path,
+// printed as "sha256 HEX" for the reading side's --expect-sha256; empty
+// when nothing was written.
+func outSHA256(path string, data []byte) string {
+	if path == "" {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 func printSend(w interface{ Write([]byte) (int, error) }, res *watch.SendResult) {

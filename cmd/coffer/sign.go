@@ -294,7 +294,7 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 		}
 	}
 	if targets.tx != "" && raw != nil {
-		if err := atomicfile.WriteNew(targets.tx, []byte(hex.EncodeToString(raw)+"\n"), 0o644); err != nil {
+		if err := atomicfile.WriteNew(targets.tx, txFileData(raw), 0o644); err != nil {
 			return failf("the signing is journaled; finalize again from the signed PSBT", "cannot write %s: %v", targets.tx, err)
 		}
 	}
@@ -325,6 +325,10 @@ func runSign(cmd *cobra.Command, g *globalOptions, o *signOptions, args []string
 	}
 	return nil
 }
+
+// txFileData is what the --finalize transaction file holds: the raw
+// transaction in hex and a newline.
+func txFileData(raw []byte) []byte { return []byte(hex.EncodeToString(raw) + "\n") }
 
 // encodeAs serializes the signed PSBT in the encoding the input came in;
 // a PSBT from standard input is written in base64.
@@ -509,7 +513,8 @@ type signResult struct {
 	PSBTSHA256   string      `json:"psbt_sha256"`
 	Finalized    bool        `json:"finalized"`
 	TxFile       string      `json:"tx_file,omitempty"`
-	Tx           string      `json:"tx,omitempty"` // hex, when printed
+	TxSHA256     string      `json:"tx_sha256,omitempty"` // of the tx file, for broadcast --expect-sha256
+	Tx           string      `json:"tx,omitempty"`        // hex, when printed
 	NotFinalized string      `json:"not_finalized_because,omitempty"`
 }
 
@@ -524,6 +529,10 @@ func (r *signRecord) result(p *sign.Packet, signed, raw []byte, notFinal error) 
 	}
 	if raw != nil && r.txFile == "" {
 		res.Tx = hex.EncodeToString(raw)
+	}
+	if raw != nil && r.txFile != "" {
+		sum := sha256.Sum256(txFileData(raw))
+		res.TxSHA256 = hex.EncodeToString(sum[:])
 	}
 	if notFinal != nil {
 		res.NotFinalized = notFinal.Error()
@@ -573,6 +582,8 @@ func printSignSummary(w io.Writer, rec signRecord, p *sign.Packet, signed, raw [
 	switch {
 	case raw != nil && rec.txFile != "":
 		fmt.Fprintf(w, "wrote %s (raw transaction, %d bytes, txid %s)\n", rec.txFile, len(raw), rec.review.TxID)
+		sum := sha256.Sum256(txFileData(raw))
+		fmt.Fprintf(w, "tx sha256 %x\n", sum)
 	case raw != nil:
 		fmt.Fprintf(w, "finalized: raw transaction of %d bytes, txid %s\n", len(raw), rec.review.TxID)
 	case notFinal != nil:

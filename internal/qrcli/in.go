@@ -57,6 +57,10 @@ func (f *InFlags) Register(cmd *cobra.Command) {
 	f.registerExpect(cmd)
 }
 
+// RegisterExpect adds --expect-sha256 alone, for a command that reads a
+// file by its own means and checks it with Check.
+func (f *InFlags) RegisterExpect(cmd *cobra.Command) { f.registerExpect(cmd) }
+
 func (f *InFlags) registerExpect(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.expect, "expect-sha256", "", "refuse the input unless its SHA-256 is this (64 hex digits, as printed by the writing side)")
 }
