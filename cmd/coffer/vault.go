@@ -303,8 +303,11 @@ func createVault(g *globalOptions, dir string, net wallet.Network, seed []byte, 
 		Method            string   `json:"entropy_method"`
 		Backup            string   `json:"backup"`
 		Officers          []string `json:"officers"`
-		CeremonySHA256    string   `json:"ceremony_sha256"`
-	}{fpHex, net.String(), c.Entropy.Method, c.Backup, c.Officers, hex.EncodeToString(sum[:])}
+		// The SLIP-39 scheme (thresholds, holders, share identifier) of a
+		// vault backed up as shares, as in the transcript; never a share.
+		Shamir         *audit.CeremonyShamir `json:"shamir,omitempty"`
+		CeremonySHA256 string                `json:"ceremony_sha256"`
+	}{fpHex, net.String(), c.Entropy.Method, c.Backup, c.Officers, c.Shamir, hex.EncodeToString(sum[:])}
 	if entry.Officers == nil {
 		entry.Officers = []string{}
 	}
