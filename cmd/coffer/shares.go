@@ -170,8 +170,9 @@ func readShares(p *prompter, files []string, nonInteractive bool) (*slip39.Recov
 			return nil, err
 		}
 		if err := add(m, "the share"); err != nil {
-			// A bad share typed by hand is reported and the officer goes on.
-			fmt.Fprintf(p.out, "coffer: error: %v\n", err)
+			// A bad share typed by hand is reported, with its hint (the
+			// closest words for a mistyped one), and the officer goes on.
+			reportError(p.out, err)
 			continue
 		}
 	}
