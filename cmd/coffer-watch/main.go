@@ -7,7 +7,6 @@ package main
 import (
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,9 +51,6 @@ builds unsigned PSBTs for coffer to sign, and finalizes and broadcasts them.`,
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print the result as JSON")
 	g.w.register(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		if strings.Contains(err.Error(), "--"+secretSetting) {
-			return cli.Fail(cli.ExitError, err, passHint)
-		}
 		return cli.Fail(cli.ExitError, err, "run 'coffer-watch COMMAND --help' for the flags it takes")
 	})
 	root.AddCommand(newVersionCommand(g), newQRCommand(g), newAuditCommand(g), newVerifyProofCommand(g))

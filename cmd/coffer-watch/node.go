@@ -26,8 +26,8 @@ import (
 )
 
 // configFile is the settings file inside the data folder: "key = value"
-// lines with the long flag names (backend, node, rpc-user, rpc-cookie,
-// rpc-cert, no-tls, core-wallet, network) and rpc-pass, which has no flag.
+// lines with the long flag names (backend, node, rpc-user, rpc-pass,
+// rpc-cookie, rpc-cert, no-tls, core-wallet, network).
 const configFile = "config"
 
 // maxConfig bounds the config file.
@@ -37,14 +37,16 @@ const maxConfig = 64 << 10
 // config file may give, in that order of precedence.
 var settingNames = []string{"network", "backend", "node", "rpc-user", "rpc-pass", "rpc-cookie", "rpc-cert", "no-tls", "core-wallet"}
 
-// secretSetting is the one setting that is never a flag: a command line is
-// visible to every local user (ps, /proc/PID/cmdline) and lands in the
-// shell's history. It comes from the config file (which must then be
-// private to its owner) or from COFFER_WATCH_RPC_PASS.
+// secretSetting is the one secret setting. Issue 4 names a --rpc-pass
+// flag and scripts are written against it, so the flag exists; but a
+// command line is visible to every local user (ps, /proc/PID/cmdline) and
+// lands in the shell's history, so every use of it prints passWarning. The
+// config file (which must then be private to its owner) and
+// COFFER_WATCH_RPC_PASS are the ways to give it.
 const secretSetting = "rpc-pass"
 
-// passHint says where the RPC password goes.
-const passHint = "the RPC password is never a flag: write 'rpc-pass = ...' into the config file of the data folder (mode 0600), set COFFER_WATCH_RPC_PASS, or use --rpc-cookie"
+// passWarning is printed whenever --rpc-pass is used.
+const passWarning = "--rpc-pass puts the node's password on the command line, where every local user can read it (ps) and the shell's history keeps it; write 'rpc-pass = ...' into the config file of the data folder (mode 0600), set COFFER_WATCH_RPC_PASS, or use --rpc-cookie"
 
 // watchFlags are the data folder and node settings every command shares.
 type watchFlags struct {
@@ -61,13 +63,14 @@ func (w *watchFlags) register(root *cobra.Command) {
 		"network":     "network of the database: mainnet, testnet, signet or regtest (default: the database's, else the wallet file's)",
 		"backend":     "node software: core or btcd",
 		"node":        "node RPC address HOST:PORT",
-		"rpc-user":    "RPC user; the password is never a flag: rpc-pass in the config file (mode 0600) or COFFER_WATCH_RPC_PASS",
-		"rpc-cookie":  "Bitcoin Core's .cookie file, instead of --rpc-user and rpc-pass",
+		"rpc-user":    "RPC user",
+		"rpc-pass":    "RPC password — visible to every local user and kept in the shell's history: prefer rpc-pass in the config file (mode 0600) or COFFER_WATCH_RPC_PASS",
+		"rpc-cookie":  "Bitcoin Core's .cookie file, instead of --rpc-user and --rpc-pass",
 		"rpc-cert":    "btcd's rpc.cert, to check the node's TLS certificate",
 		"core-wallet": "Bitcoin Core watch-only wallet to import descriptors into (default: scantxoutset, no wallet)",
 	}
 	for _, name := range settingNames {
-		if name == "no-tls" || name == secretSetting {
+		if name == "no-tls" {
 			continue
 		}
 		v := new(string)
@@ -122,6 +125,9 @@ func (g *globalOptions) settings(cmd *cobra.Command, dir string) (settings, erro
 		}
 		if f := cmd.Flags().Lookup(n); f != nil && f.Changed && g.w.values[n] != nil {
 			s[n] = *g.w.values[n]
+			if n == secretSetting {
+				cli.Warn(cmd.ErrOrStderr(), prog, "%s", passWarning)
+			}
 		}
 	}
 	return s, nil

@@ -13,7 +13,7 @@ import (
 // The RPC password and the cookie's content appear in no message of any
 // failing command: a config file with a mistyped key, a node address with
 // userinfo, an unreachable node, a node that echoes the request, a bad
-// cookie, --rpc-pass given as a flag, a config file open to others. No
+// cookie, --rpc-pass given as a flag (it warns), a config file open to others. No
 // node is needed: the echoing node is a local HTTP server.
 func TestNoSecretInMessages(t *testing.T) {
 	const secret = "Hunter2-Secret-Pass"
@@ -33,6 +33,7 @@ func TestNoSecretInMessages(t *testing.T) {
 		env    map[string]string
 		args   []string
 		want   string // a part of stderr
+		warn   string // a warning stderr must start with
 	}
 	base := "network = regtest\nbackend = btcd\nno-tls = true\n"
 	steps := []step{
@@ -49,8 +50,8 @@ func TestNoSecretInMessages(t *testing.T) {
 		{name: "echoing node, send", config: base + "node = " + echoHost + "\nrpc-user = u\nrpc-pass = " + secret + "\n", args: []string{"send", "--wallet", "hot", "--to", "bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk=1000sat", "--fee-rate", "1"}, want: "not JSON-RPC"},
 		{name: "echoing node, cookie", config: base + "node = " + echoHost + "\nrpc-cookie = COOKIE\n", args: []string{"sync"}, want: "not JSON-RPC"},
 		{name: "cookie and password", config: base + "node = " + echoHost + "\nrpc-cookie = COOKIE\nrpc-pass = " + secret + "\n", args: []string{"sync"}, want: "give either --rpc-cookie or rpc-user and rpc-pass"},
-		{name: "the flag", config: base, args: []string{"sync", "--rpc-pass", secret}, want: "unknown flag: --rpc-pass"},
-		{name: "the flag with =", config: base, args: []string{"sync", "--rpc-pass=" + secret}, want: "the RPC password is never a flag"},
+		{name: "the flag", config: base + "node = 127.0.0.1:1\nrpc-user = u\n", args: []string{"sync", "--rpc-pass", secret}, want: "node unreachable at 127.0.0.1:1", warn: "--rpc-pass puts the node's password on the command line"},
+		{name: "the flag with =", config: base + "node = " + echoHost + "\nrpc-user = u\n", args: []string{"sync", "--rpc-pass=" + secret}, want: "not JSON-RPC", warn: "--rpc-pass puts the node's password on the command line"},
 	}
 	for _, st := range steps {
 		t.Run(strings.ReplaceAll(st.name, " ", "_"), func(t *testing.T) {
@@ -85,8 +86,11 @@ func TestNoSecretInMessages(t *testing.T) {
 			errb.Reset()
 			code := run(append([]string{"--data", data}, st.args...), strings.NewReader(""), &out, &errb)
 			all := out.String() + errb.String()
-			if code != 1 || !strings.HasPrefix(errb.String(), "coffer-watch: error: ") || !strings.Contains(errb.String(), st.want) {
+			if code != 1 || !strings.Contains("\n"+errb.String(), "\ncoffer-watch: error: ") || !strings.Contains(errb.String(), st.want) {
 				t.Errorf("exit %d, want 1 and %q:\n%s", code, st.want, all)
+			}
+			if st.warn != "" && !strings.HasPrefix(errb.String(), "coffer-watch: warning: "+st.warn) {
+				t.Errorf("no warning %q first:\n%s", st.warn, all)
 			}
 			for _, s := range []string{secret, cookieSecret, "dTpIdW50ZXIyLVNlY3JldC1QYXNz", "X19jb29raWVfXzpDMDBraWUtU2VjcmV0LVZhbHVl"} {
 				if strings.Contains(all, s) {
