@@ -15,12 +15,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 
 	"github.com/coffer-custody/coffer/audit"
 	"github.com/coffer-custody/coffer/internal/atomicfile"
 	"github.com/coffer-custody/coffer/internal/keystore"
+	"github.com/coffer-custody/coffer/internal/qrcli"
 	"github.com/coffer-custody/coffer/sign"
 	"github.com/coffer-custody/coffer/wallet"
 )
@@ -102,11 +104,40 @@ func saveWallet(dir string, r *wallet.Registration) (string, error) {
 	return path, nil
 }
 
-// readBounded reads a whole file of at most limit bytes. Its errors say
-// why in a few words ("no such file"); the caller names the file.
+// readBounded reads a whole regular file of at most limit bytes. Its
+// errors say why in a few words ("no such file"); the caller names the
+// file. A symlink out of the file's folder is refused (errLinkOut), and
+// the file is opened through an os.Root of the folder so that a link
+// cannot be slipped in after the check; a FIFO or device is refused
+// before it is opened, so reading never blocks.
 func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if name == "" || name == "." || name == ".." {
+		return nil, &unreadable{msg: "it is a folder, not a file", err: syscall.EISDIR}
+	}
+	if qrcli.LinksOut(dir, name) {
+		return nil, errLinkOut
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return nil, whyUnreadable(err)
+	} else if fi.IsDir() {
+		return nil, &unreadable{msg: "it is a folder, not a file", err: syscall.EISDIR}
+	} else if !fi.Mode().IsRegular() {
+		return nil, errors.New("it is not a regular file")
+	}
+	root, err := os.OpenRoot(dir)
 	if err != nil {
+		return nil, whyUnreadable(err)
+	}
+	defer root.Close()
+	f, err := root.Open(name)
+	if err != nil {
+		if qrcli.LinksOut(dir, name) {
+			return nil, errLinkOut
+		}
 		return nil, whyUnreadable(err)
 	}
 	defer f.Close()
@@ -119,6 +150,9 @@ func readBounded(path string, limit int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// errLinkOut is readBounded's refusal of a symlink out of its folder.
+var errLinkOut = errors.New("it is a symlink out of its folder, and such a link is never followed: copy the file itself")
 
 // publicVault is what commands that need no passphrase know of a vault:
 // its folder, network and the journal's public key (from ceremony.json).

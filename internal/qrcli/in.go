@@ -241,6 +241,15 @@ func readInRoot(root *os.Root, dir, name, shown string, max int) ([]byte, error)
 	return data, nil
 }
 
+// LinksOut reports whether dir/name is a symlink that resolves outside dir
+// (a file on a USB stick pointing at /home or /etc). The commands that read
+// a file named on the command line refuse such a link; open the file
+// through an os.Root of dir as well, so the answer cannot be raced.
+func LinksOut(dir, name string) bool {
+	fi, err := os.Lstat(filepath.Join(dir, name))
+	return err == nil && fi.Mode()&os.ModeSymlink != 0 && escapes(dir, name)
+}
+
 // escapes reports whether the symlink dir/name resolves outside dir.
 func escapes(dir, name string) bool {
 	realDir, err := filepath.EvalSymlinks(dir)
