@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -140,7 +142,12 @@ func readShares(p *prompter, files []string, nonInteractive bool) (*slip39.Recov
 		}
 		var we *slip39.WordError
 		if errors.As(err, &we) && len(we.Suggestions) > 0 {
-			return fail(exitError, fmt.Errorf("%s: %v", where, err), fmt.Sprintf("did you mean %q?", we.Suggestions[0]))
+			// Every close word, as for a BIP39 word ("did you mean "a" or "b"?").
+			q := make([]string, len(we.Suggestions))
+			for i, w := range we.Suggestions {
+				q[i] = strconv.Quote(w)
+			}
+			return fail(exitError, fmt.Errorf("%s: %v", where, err), "did you mean "+strings.Join(q, " or ")+"?")
 		}
 		return failf("", "%s: %v", where, err)
 	}
