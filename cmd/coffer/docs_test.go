@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"github.com/spf13/cobra"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,16 +49,20 @@ func TestDocsCurrent(t *testing.T) {
 // example in its --help.
 func TestEveryCommandHasExample(t *testing.T) {
 	root := newRootCommand(newEnv())
-	root.InitDefaultCompletionCmd()
-	for _, c := range root.Commands() {
-		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
-			continue
-		}
-		if c.Example == "" {
-			t.Errorf("coffer %s has no Example", c.Name())
-		}
-		if c.RunE == nil && len(c.Commands()) == 0 {
-			t.Errorf("coffer %s has no RunE", c.Name())
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Hidden || sub.Name() == "help" {
+				continue
+			}
+			if sub.Example == "" {
+				t.Errorf("%s has no Example", sub.CommandPath())
+			}
+			if sub.RunE == nil && sub.Run == nil && len(sub.Commands()) == 0 {
+				t.Errorf("%s has no RunE", sub.CommandPath())
+			}
+			walk(sub)
 		}
 	}
+	walk(root)
 }

@@ -16,6 +16,7 @@ import (
 // so that group is covered too.
 func RequireSubcommands(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
+	completionExamples(root)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {
@@ -37,4 +38,27 @@ func RequireSubcommands(root *cobra.Command) {
 		}
 	}
 	walk(root)
+}
+
+// completionExamples gives cobra's completion commands the example every
+// other command has in its help and man page.
+func completionExamples(root *cobra.Command) {
+	prog := root.Name()
+	examples := map[string]string{
+		"completion": fmt.Sprintf("  %[1]s completion bash > /etc/bash_completion.d/%[1]s", prog),
+		"bash":       fmt.Sprintf("  source <(%s completion bash)", prog),
+		"zsh":        fmt.Sprintf("  %[1]s completion zsh > \"${fpath[1]}/_%[1]s\"", prog),
+		"fish":       fmt.Sprintf("  %[1]s completion fish > ~/.config/fish/completions/%[1]s.fish", prog),
+		"powershell": fmt.Sprintf("  %s completion powershell | Out-String | Invoke-Expression", prog),
+	}
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		for _, sub := range append([]*cobra.Command{c}, c.Commands()...) {
+			if sub.Example == "" {
+				sub.Example = examples[sub.Name()]
+			}
+		}
+	}
 }
