@@ -8,9 +8,12 @@
 //
 // A binary mounts NewCommand(Options{Prog, JSON, VaultFiles}) as its
 // `audit` command and adds its own subcommands (coffer adds `export`, which
-// calls ExportJournal); coffer-watch also mounts NewVerifyProofCommand at
-// its root. The work is in plain functions that tests call directly:
-// VerifyJournal, VerifyCeremony, Replay, ExportJournal, ExportKeys.
+// calls ExportJournal; coffer-watch adds `keep` and `show-kept`,
+// NewKeepCommand and NewShowKeptCommand, which keep the auditors' copies of
+// a journal with KeepJournal); coffer-watch also mounts
+// NewVerifyProofCommand at its root. The work is in plain functions that
+// tests call directly: VerifyJournal, VerifyCeremony, Replay,
+// ExportJournal, ExportKeys, KeepJournal.
 //
 // # Replay
 //

@@ -188,13 +188,20 @@ func (t *tally) Visit(e audit.Entry) error {
 // the file cannot be read. A journal that starts after seq 1 (a partial
 // copy) continues opts.After, or its own first prev with a warning.
 func VerifyJournal(path string, opts JournalOptions) (*JournalReport, error) {
-	rep := &JournalReport{Journal: path, PublicKey: audit.FormatPublicKey(opts.PublicKey), Kinds: map[string]int64{}, Signed: []WalletTotal{}, Proven: []KeyProof{}}
 	f, err := os.Open(path)
 	if err != nil {
+		rep := &JournalReport{Journal: path, PublicKey: audit.FormatPublicKey(opts.PublicKey), Kinds: map[string]int64{}, Signed: []WalletTotal{}, Proven: []KeyProof{}}
 		return rep, fmt.Errorf("cannot open journal %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	return VerifyJournalReader(f, path, opts)
+}
+
+// VerifyJournalReader is VerifyJournal for a journal read from r, named
+// name in the report (a copy given on standard input, or held in memory).
+func VerifyJournalReader(r io.Reader, name string, opts JournalOptions) (*JournalReport, error) {
+	rep := &JournalReport{Journal: name, PublicKey: audit.FormatPublicKey(opts.PublicKey), Kinds: map[string]int64{}, Signed: []WalletTotal{}, Proven: []KeyProof{}}
+	br := bufio.NewReaderSize(r, 64<<10)
 
 	after := audit.Head{}
 	if opts.After != nil {
@@ -209,8 +216,8 @@ func VerifyJournal(path string, opts JournalOptions) (*JournalReport, error) {
 		rep.Warnings = append(rep.Warnings, "the journal does not start at seq 1, so it was not checked against the ceremony transcript")
 	}
 	t := newTally(&opts)
-	r, verr := audit.VerifyFrom(br, opts.PublicKey, after, t)
-	if r != nil {
+	vr, verr := audit.VerifyFrom(br, opts.PublicKey, after, t)
+	if r := vr; r != nil {
 		rep.Entries = r.Entries
 		for k, n := range r.Kinds {
 			rep.Kinds[k] = n
