@@ -33,10 +33,6 @@ coffer-approval A.json'; 'approval attach' puts signed approvals inside the
 PSBT, so one QR stream carries everything to the signer.`,
 		Example: `  coffer-watch approval new request.psbt --approver bob --network regtest --out bob.json
   coffer-watch approval attach request.psbt --approvals approvals/ --out request.approved.psbt`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cli.Failf("run 'coffer-watch approval new|attach'", "coffer-watch approval needs a command: new or attach")
-		},
 	}
 	cmd.AddCommand(newApprovalNewCommand(g), newApprovalAttachCommand(g))
 	return cmd

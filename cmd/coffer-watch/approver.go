@@ -20,10 +20,6 @@ func newApproverCommand(g *globalOptions) *cobra.Command {
 or with their own SSH key (ssh-keygen -Y sign). The policy lists each
 approver's id with the public key printed here.`,
 		Example: `  coffer-watch approver keygen --id bob --out bob.key`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cli.Failf("run 'coffer-watch approver keygen'", "coffer-watch approver needs a command: keygen")
-		},
 	}
 	cmd.AddCommand(newApproverKeygenCommand(g))
 	return cmd

@@ -28,10 +28,6 @@ func newPolicyCommand(g *globalOptions) *cobra.Command {
 code, before a request crosses the air gap: treasury learns of a refusal
 before an officer walks to the offline room.`,
 		Example: `  coffer-watch policy check request.psbt --policy policy.yaml --approvals approvals/ --descriptors wpkh.txt --network regtest`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cli.Failf("run 'coffer-watch policy check'", "coffer-watch policy needs a command: check")
-		},
 	}
 	cmd.AddCommand(newPolicyCheckCommand(g))
 	return cmd

@@ -41,10 +41,6 @@ func newRequestCommand(g *globalOptions) *cobra.Command {
 		Use:     "request",
 		Short:   "Show one withdrawal request",
 		Example: "  coffer-watch request show r1a2b3c4d5e",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return cli.Failf("run 'coffer-watch request show ID'", "coffer-watch request needs a command: show")
-		},
 	}
 	var out string
 	show := &cobra.Command{

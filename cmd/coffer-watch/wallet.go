@@ -23,10 +23,6 @@ export', and multisig wallets assembled from the signers' key records.`,
 		Example: `  coffer-watch wallet import export.txt --name hot
   coffer-watch wallet create-multisig --name treasury --threshold 2 alice.bsms bob.bsms carol.bsms
   coffer-watch wallet list`,
-		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return cli.Failf("run 'coffer-watch wallet import|create-multisig|list'", "coffer-watch wallet needs a command: import, create-multisig or list")
-		},
 	}
 	cmd.AddCommand(newWalletImportCommand(g), newWalletCreateMultisigCommand(g), newWalletListCommand(g))
 	return cmd

@@ -35,10 +35,6 @@ lift another.`,
 		Example: `  coffer key suspend --reason "officer laptop lost"
   coffer key status --statement resume.txt
   coffer key resume --sig resume.txt.alice.sig --sig resume.txt.dan.sig`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return failf("run 'coffer key suspend|resume|status'", "coffer key needs a command: suspend, resume or status")
-		},
 	}
 	cmd.AddCommand(newKeySuspendCommand(g), newKeyResumeCommand(g), newKeyStatusCommand(g))
 	return cmd

@@ -58,10 +58,6 @@ without signatures, and the journal records who was present.`,
   coffer policy install policy-v2.yaml --sig alice.sig --sig dan.sig
   coffer policy show
   coffer policy check request.psbt --approvals approvals/`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return failf("run 'coffer policy install|show|check'", "coffer policy needs a command: install, show or check")
-		},
 	}
 	cmd.AddCommand(newPolicyInstallCommand(g), newPolicyShowCommand(g), newPolicyCheckCommand(g))
 	return cmd

@@ -27,10 +27,6 @@ refused.`,
 		Example: `  coffer wallet register treasury.txt --name treasury
   coffer wallet list
   coffer wallet show treasury`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return failf("run 'coffer wallet register|list|show'", "coffer wallet needs a command: register, list or show")
-		},
 	}
 	cmd.AddCommand(newWalletRegisterCommand(g), newWalletListCommand(g), newWalletShowCommand(g))
 	return cmd
